@@ -1,0 +1,92 @@
+import path from "node:path";
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+
+/** Every environment variable Tandem reads, parsed once at start-up. */
+const envSchema = z.object({
+  TANDEM_DATA_DIR: z.string().min(1).default("./data"),
+  TANDEM_HOST: z.string().min(1).default("127.0.0.1"),
+  TANDEM_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  TANDEM_PUBLIC_URL: z.string().url().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  TANDEM_MASTER_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/=]{43,44}$/, "must be 32 bytes, base64-encoded")
+    .optional(),
+  TANDEM_LOG_LEVEL: logLevel.default("info"),
+  TANDEM_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  TANDEM_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
+  TANDEM_SECURE_COOKIES: bool.optional(),
+  TANDEM_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(104857600).default(1048576),
+  TANDEM_LOCKOUT_THRESHOLD: z.coerce.number().int().min(3).max(100).default(5),
+  TANDEM_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  TANDEM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  TANDEM_AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  TANDEM_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  TANDEM_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(0).default(60),
+  TANDEM_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+  TANDEM_AUDIT_CHECKPOINT_URL: z.string().url().optional(),
+  TANDEM_AUDIT_CHECKPOINT_SYSLOG: z
+    .string()
+    .regex(/^(udp|tcp):\/\/[^:]+:\d+$/, "must look like udp://host:514 or tcp://host:514")
+    .optional(),
+  TANDEM_OIDC_ISSUER: z.string().url().optional(),
+  TANDEM_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  TANDEM_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  TANDEM_OIDC_LABEL: z.string().min(1).max(60).optional(),
+  TANDEM_JOBS: bool.default(true),
+  TANDEM_WEB_DIR: z.string().min(1).optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  dataDir: string;
+  publicUrl: string;
+  secureCookies: boolean;
+  auditSigningKeyFile: string;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Env> = {}): Config {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== "") raw[key] = value;
+  }
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const e = { ...parsed.data, ...overrides };
+  const oidcParts = [e.TANDEM_OIDC_ISSUER, e.TANDEM_OIDC_CLIENT_ID].filter(Boolean).length;
+  if (oidcParts === 1) {
+    throw new ConfigError(["TANDEM_OIDC_ISSUER and TANDEM_OIDC_CLIENT_ID must be set together"]);
+  }
+  const dataDir = path.resolve(e.TANDEM_DATA_DIR);
+  const publicUrl = (e.TANDEM_PUBLIC_URL ?? `http://${e.TANDEM_HOST}:${e.TANDEM_PORT}`).replace(/\/$/, "");
+  return {
+    ...e,
+    dataDir,
+    publicUrl,
+    secureCookies: e.TANDEM_SECURE_COOKIES ?? publicUrl.startsWith("https://"),
+    auditSigningKeyFile: path.resolve(
+      e.TANDEM_AUDIT_SIGNING_KEY_FILE ?? path.join(dataDir, "audit-signing.key"),
+    ),
+  };
+}

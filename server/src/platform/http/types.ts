@@ -1,0 +1,31 @@
+import type { AuditContext } from "../audit/chain.js";
+import type { Access } from "../authz/index.js";
+
+/** Who is calling, resolved once per request from the session cookie or a bearer token. */
+export interface Identity {
+  userId: string;
+  email: string;
+  displayName: string;
+  roles: string[];
+  permissions: Set<string>;
+  via: "session" | "token";
+  tokenId?: string;
+}
+
+export interface RequestSession {
+  token: string;
+  userId: string | null;
+  stage: "anonymous" | "mfa" | "full";
+  csrfToken: string;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    identity?: Identity;
+    session?: RequestSession;
+    auditCtx: AuditContext;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}

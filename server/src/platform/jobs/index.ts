@@ -1,0 +1,166 @@
+import PgBoss from "pg-boss";
+import type { Db, Queryable } from "../db/index.js";
+import type { Logger } from "../log/index.js";
+import type { Metrics } from "../metrics/index.js";
+
+export interface JobContext {
+  jobId: string;
+  retryCount: number;
+  /** Reports progress (0–100) for long work; the UI and CLI read it from job_progress. */
+  progress(percent: number, message?: string): Promise<void>;
+}
+
+export interface JobDefinition<T extends object> {
+  name: string;
+  handler: (data: T, ctx: JobContext) => Promise<void>;
+  retryLimit?: number;
+  /** Seconds before the first retry; doubles with each retry (backoff). */
+  retryDelay?: number;
+  /** A job still active after this long is taken to have died with its worker and is retried. */
+  expireInSeconds?: number;
+  concurrency?: number;
+}
+
+export interface SendOptions {
+  singletonKey?: string;
+  startAfter?: Date | number;
+}
+
+/** pg-boss talks to PGlite (or a transaction) through this adapter. */
+function executor(
+  q: Queryable & { exec?: (sql: string) => Promise<void> },
+  multi?: (sql: string) => Promise<unknown>,
+) {
+  return {
+    async executeSql(text: string, values: unknown[]) {
+      if ((!values || values.length === 0) && multi && text.includes(";")) {
+        await multi(text);
+        return { rows: [] };
+      }
+      const r = await q.query(text, values ?? []);
+      return { rows: r.rows };
+    },
+  };
+}
+
+export interface JobsOptions {
+  db: Db;
+  log: Logger;
+  metrics?: Metrics;
+  schema?: string;
+  /** Whether this process works on jobs (false: it only enqueues). */
+  work: boolean;
+  pollingIntervalSeconds?: number;
+}
+
+/**
+ * Durable background work on the application's own PostgreSQL (pg-boss). Jobs are enqueued
+ * in the caller's transaction, retried with exponential backoff, and picked up by any node.
+ */
+export class Jobs {
+  private readonly boss: PgBoss;
+  private readonly defs = new Map<string, JobDefinition<object>>();
+  private readonly schedules: { name: string; cron: string; data: object; tz: string }[] = [];
+  private started = false;
+
+  constructor(private readonly opts: JobsOptions) {
+    const pgliteMulti = opts.db.kind === "pglite" ? (sql: string) => opts.db.exec(sql) : undefined;
+    this.boss = new PgBoss({
+      db: executor(opts.db, pgliteMulti),
+      schema: opts.schema ?? "pgboss",
+      supervise: opts.work,
+      schedule: opts.work,
+      maintenanceIntervalSeconds: 60,
+    });
+    this.boss.on("error", (err) => opts.log.error({ err }, "job queue error"));
+  }
+
+  define<T extends object>(def: JobDefinition<T>): void {
+    if (this.started) throw new Error(`define ${def.name} before start()`);
+    this.defs.set(def.name, def as unknown as JobDefinition<object>);
+  }
+
+  /** A recurring job (cron syntax, time zone aware). */
+  schedule(name: string, cron: string, data: object = {}, tz = "UTC"): void {
+    this.schedules.push({ name, cron, data, tz });
+  }
+
+  async start(): Promise<void> {
+    await this.boss.start();
+    for (const def of this.defs.values()) {
+      await this.boss.createQueue(def.name, {
+        name: def.name,
+        retryLimit: def.retryLimit ?? 5,
+        retryDelay: def.retryDelay ?? 5,
+        retryBackoff: true,
+        expireInSeconds: def.expireInSeconds ?? 15 * 60,
+      });
+    }
+    this.started = true;
+    if (!this.opts.work) return;
+    for (const s of this.schedules) await this.boss.schedule(s.name, s.cron, s.data, { tz: s.tz });
+    for (const def of this.defs.values()) {
+      await this.boss.work<object>(
+        def.name,
+        {
+          batchSize: 1,
+          pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2,
+          includeMetadata: true,
+        },
+        async ([job]) => {
+          if (!job) return;
+          const ctx: JobContext = {
+            jobId: job.id,
+            retryCount: job.retryCount,
+            progress: (percent, message) => this.progress(job.id, def.name, percent, message),
+          };
+          try {
+            await def.handler(job.data, ctx);
+            this.opts.metrics?.jobsProcessed.labels(def.name, "completed").inc();
+          } catch (err) {
+            this.opts.metrics?.jobsProcessed.labels(def.name, "failed").inc();
+            this.opts.log.warn({ err, queue: def.name, jobId: job.id, retry: job.retryCount }, "job failed");
+            throw err;
+          }
+        },
+      );
+    }
+  }
+
+  /** Enqueues inside the given transaction: the job exists only if the change commits. */
+  async send(q: Queryable, name: string, data: object, opts: SendOptions = {}): Promise<string | null> {
+    if (!this.defs.has(name)) throw new Error(`Unknown job ${name}`);
+    return this.boss.send(name, data, {
+      singletonKey: opts.singletonKey,
+      startAfter: opts.startAfter instanceof Date ? opts.startAfter : opts.startAfter,
+      db: executor(q),
+    });
+  }
+
+  async progress(jobId: string, queue: string, percent: number, message?: string): Promise<void> {
+    await this.opts.db.query(
+      `INSERT INTO job_progress (job_id, queue, percent, message) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (job_id) DO UPDATE SET percent = $3, message = $4, updated_at = now()`,
+      [jobId, queue, Math.max(0, Math.min(100, Math.round(percent))), message ?? null],
+    );
+  }
+
+  async getJob(name: string, id: string) {
+    return this.boss.getJobById(name, id, { includeArchive: true });
+  }
+
+  /** True when the queue's tables answer. */
+  async ready(): Promise<boolean> {
+    try {
+      return Boolean(await this.boss.isInstalled());
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stops fetching; in-flight jobs get `timeoutMs` to finish, the rest return to the queue by expiry. */
+  async stop(timeoutMs = 20_000): Promise<void> {
+    if (!this.started) return;
+    await this.boss.stop({ graceful: true, timeout: timeoutMs, close: false, wait: true });
+  }
+}

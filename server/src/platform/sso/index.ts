@@ -1,0 +1,2 @@
+export { settingsRoutes } from "./routes.js";
+export { loadSsoSettings, type SsoSettings } from "./settings.js";

@@ -1,0 +1,253 @@
+import { z } from "zod";
+import { appendAudit } from "../audit/index.js";
+import { type AuthRouteDeps, startSession } from "../auth/context.js";
+import { roleSchema } from "../auth/schemas.js";
+import { findUserByEmail, findUserBySubject, insertUser } from "../auth/users.js";
+import { AppError } from "../http/index.js";
+import { clearProviderCache, oidc, providerConfig } from "./oidc.js";
+import { loadSsoSettings, redirectUri, saveSsoSettings } from "./settings.js";
+
+const ssoSettingsSchema = z.object({
+  enabled: z.boolean(),
+  label: z.string(),
+  issuer: z.string(),
+  clientId: z.string(),
+  clientSecretSet: z.boolean(),
+  defaultRoles: z.array(z.string()),
+  allowedDomains: z.array(z.string()),
+  redirectUri: z.string(),
+  source: z.enum(["environment", "database"]),
+});
+
+function signInFailed(reply: { redirect: (url: string) => unknown }, reason: string) {
+  return reply.redirect(`/signin?sso_error=${encodeURIComponent(reason)}`);
+}
+
+/** OIDC single sign-on (authorization code + PKCE) and its admin settings. */
+export function settingsRoutes(deps: AuthRouteDeps) {
+  const { app, db, envelope, config, auth } = deps;
+
+  app.get(
+    "/api/v1/settings/sso",
+    {
+      config: { access: { permission: "settings:manage" } },
+      schema: {
+        tags: ["settings"],
+        summary: "SSO settings (the client secret is never returned)",
+        response: { 200: ssoSettingsSchema },
+      },
+    },
+    async () => {
+      const { clientSecret, ...s } = await loadSsoSettings(db, envelope, config);
+      return { ...s, clientSecretSet: !!clientSecret, redirectUri: redirectUri(config) };
+    },
+  );
+
+  app.put(
+    "/api/v1/settings/sso",
+    {
+      config: { access: { permission: "settings:manage" } },
+      schema: {
+        tags: ["settings"],
+        summary: "Save SSO settings; a blank clientSecret keeps the stored one",
+        body: z
+          .object({
+            enabled: z.boolean(),
+            label: z.string().trim().min(1).max(60),
+            issuer: z.union([z.literal(""), z.string().trim().url()]),
+            clientId: z.string().trim().max(200),
+            clientSecret: z.string().max(500).optional(),
+            defaultRoles: z.array(roleSchema).max(8),
+            allowedDomains: z
+              .array(
+                z
+                  .string()
+                  .trim()
+                  .toLowerCase()
+                  .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "not a domain"),
+              )
+              .max(50),
+          })
+          .strict()
+          .refine((v) => !v.enabled || (v.issuer && v.clientId), {
+            message: "issuer and clientId are required to enable SSO",
+            path: ["issuer"],
+          }),
+        response: { 200: ssoSettingsSchema },
+      },
+    },
+    async (req) => {
+      const current = await loadSsoSettings(db, envelope, config);
+      if (current.source === "environment") {
+        throw new AppError(
+          409,
+          "sso.configured_by_environment",
+          "SSO is configured by TANDEM_OIDC_* variables",
+        );
+      }
+      const { clientSecret, ...value } = req.body;
+      await db.tx(async (q) => {
+        await saveSsoSettings(q, envelope, value, clientSecret ? clientSecret : undefined);
+        await appendAudit(q, req.auditCtx, {
+          action: "settings.sso_changed",
+          targetType: "settings",
+          targetId: "sso",
+          details: { enabled: value.enabled, issuer: value.issuer, clientSecretChanged: !!clientSecret },
+        });
+      });
+      clearProviderCache();
+      const { clientSecret: s, ...saved } = await loadSsoSettings(db, envelope, config);
+      return { ...saved, clientSecretSet: !!s, redirectUri: redirectUri(config) };
+    },
+  );
+
+  app.get(
+    "/api/v1/auth/sso",
+    {
+      config: { access: "public" },
+      schema: {
+        tags: ["auth"],
+        summary: "Whether SSO sign-in is offered, and its button label",
+        response: { 200: z.object({ enabled: z.boolean(), label: z.string() }) },
+      },
+    },
+    async () => {
+      const s = await loadSsoSettings(db, envelope, config);
+      return { enabled: s.enabled, label: s.label };
+    },
+  );
+
+  app.get(
+    "/api/v1/auth/sso/start",
+    {
+      config: { access: "public" },
+      schema: { tags: ["auth"], summary: "Redirects to the identity provider (authorization code + PKCE)" },
+    },
+    async (_req, reply) => {
+      const s = await loadSsoSettings(db, envelope, config);
+      if (!s.enabled) return signInFailed(reply, "SSO is not enabled");
+      let provider: oidc.Configuration;
+      try {
+        provider = await providerConfig(s);
+      } catch (err) {
+        app.log.warn({ err }, "SSO discovery failed");
+        return signInFailed(reply, "The identity provider cannot be reached");
+      }
+      const codeVerifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      const nonce = oidc.randomNonce();
+      await db.query("DELETE FROM oidc_logins WHERE expires_at < now()");
+      await db.query(
+        "INSERT INTO oidc_logins (state, code_verifier, nonce, return_to, expires_at) VALUES ($1,$2,$3,$4, now() + interval '10 minutes')",
+        [state, codeVerifier, nonce, "/"],
+      );
+      const url = oidc.buildAuthorizationUrl(provider, {
+        redirect_uri: redirectUri(config),
+        scope: "openid email profile",
+        code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+        code_challenge_method: "S256",
+        state,
+        nonce,
+      });
+      return reply.redirect(url.href);
+    },
+  );
+
+  app.get(
+    "/api/v1/auth/sso/callback",
+    {
+      config: { access: "public" },
+      schema: {
+        tags: ["auth"],
+        summary: "Where the identity provider sends the browser back",
+        querystring: z.record(z.string(), z.string()),
+      },
+    },
+    async (req, reply) => {
+      const s = await loadSsoSettings(db, envelope, config);
+      const state = req.query.state ?? "";
+      const pending = await db.query<{ code_verifier: string; nonce: string; return_to: string }>(
+        "DELETE FROM oidc_logins WHERE state = $1 AND expires_at > now() RETURNING code_verifier, nonce, return_to",
+        [state],
+      );
+      const login = pending.rows[0];
+      if (!s.enabled || !login) return signInFailed(reply, "The sign-in attempt expired; try again");
+      let claims: oidc.IDToken | undefined;
+      try {
+        const provider = await providerConfig(s);
+        const current = new URL(`${redirectUri(config)}?${new URLSearchParams(req.query).toString()}`);
+        const tokens = await oidc.authorizationCodeGrant(provider, current, {
+          pkceCodeVerifier: login.code_verifier,
+          expectedState: state,
+          expectedNonce: login.nonce,
+        });
+        claims = tokens.claims();
+      } catch (err) {
+        req.log.warn({ err: (err as Error).message }, "SSO code exchange failed");
+      }
+      const email = typeof claims?.email === "string" ? claims.email.toLowerCase() : "";
+      if (!claims || !email || claims.email_verified === false) {
+        await db.tx((q) =>
+          appendAudit(
+            q,
+            { ...req.auditCtx, actorLabel: email || null },
+            {
+              action: "auth.sign_in",
+              outcome: "failure",
+              details: { method: "sso", reason: !claims ? "code_exchange_failed" : "no_verified_email" },
+            },
+          ),
+        );
+        return signInFailed(reply, "The identity provider did not confirm a verified email");
+      }
+      const subject = `${claims.iss}|${claims.sub}`;
+      const domain = email.split("@")[1] ?? "";
+      const user = await db.tx(async (q) => {
+        let u = (await findUserBySubject(q, subject)) ?? (await findUserByEmail(q, email));
+        if (u && !u.oidc_subject) {
+          await q.query("UPDATE users SET oidc_subject = $2 WHERE id = $1", [u.id, subject]);
+        }
+        if (!u) {
+          if (s.allowedDomains.length && !s.allowedDomains.includes(domain)) return null;
+          const name = typeof claims.name === "string" && claims.name ? claims.name : email;
+          const created = await insertUser(q, {
+            email,
+            displayName: name,
+            roles: s.defaultRoles,
+            oidcSubject: subject,
+          });
+          await appendAudit(
+            q,
+            { ...req.auditCtx, actorLabel: "sso" },
+            {
+              action: "user.created",
+              targetType: "user",
+              targetId: created.id,
+              details: { via: "sso", roles: created.roles },
+            },
+          );
+          u = await findUserBySubject(q, subject);
+        }
+        if (!u || u.disabled) return null;
+        await auth.signedIn(q, req.auditCtx, u, "sso");
+        return u;
+      });
+      if (!user) {
+        await db.tx((q) =>
+          appendAudit(
+            q,
+            { ...req.auditCtx, actorLabel: email },
+            {
+              action: "auth.sign_in",
+              outcome: "failure",
+              details: { method: "sso", reason: "not_allowed" },
+            },
+          ),
+        );
+        return signInFailed(reply, "Your account is not allowed to sign in here");
+      }
+      await startSession(deps, req, reply, user.id, "full");
+      return reply.redirect(login.return_to);
+    },
+  );
+}
