@@ -18,6 +18,7 @@ import { createLogger, type Logger } from "./platform/log/index.js";
 import { createMetrics } from "./platform/metrics/index.js";
 import { opsRoutes } from "./platform/ops.js";
 import { settingsRoutes } from "./platform/sso/index.js";
+import { registerPeople } from "./modules/people/index.js";
 import { serveWeb } from "./platform/web.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -70,6 +71,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   registerAuth({ app, db, envelope, config, auth, idleMinutes: config.TANDEM_SESSION_IDLE_MINUTES });
   settingsRoutes({ app, db, envelope, config, auth });
   auditRoutes(app, db, signer, sinks);
+  const people = registerPeople({ app, db, jobs, events, envelope, config });
   opsRoutes(app, db, jobs, metrics);
 
   await app.register(swaggerUi, { routePrefix: "/api/docs", uiConfig: { deepLinking: false } });
@@ -98,6 +100,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     signer,
     sinks,
     auth,
+    people,
     log,
     metrics,
     config,

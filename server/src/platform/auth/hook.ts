@@ -4,7 +4,7 @@ import { permissionsOf } from "../authz/index.js";
 import { safeEqual } from "../crypto/index.js";
 import type { Db } from "../db/index.js";
 import { forbidden, type TypedApp, unauthorized } from "../http/index.js";
-import { SESSION_COOKIE, touchSession } from "./sessions.js";
+import { resolveSession, SESSION_COOKIE } from "./sessions.js";
 import { resolveApiToken, TOKEN_PREFIX } from "./tokens.js";
 import { findUserById } from "./users.js";
 
@@ -53,21 +53,18 @@ export function installAuthHook(app: TypedApp, db: Db, idleMinutes: number): voi
       };
     } else {
       const token = req.cookies[SESSION_COOKIE];
-      const s = token ? await touchSession(db, token, idleMinutes) : undefined;
+      const s = token ? await resolveSession(db, token, idleMinutes) : undefined;
       if (s && token) {
         req.session = { token, userId: s.user_id, stage: s.stage, csrfToken: s.csrf_token };
-        if (s.stage === "full" && s.user_id) {
-          const user = await findUserById(db, s.user_id);
-          if (user && !user.disabled) {
-            req.identity = {
-              userId: user.id,
-              email: user.email,
-              displayName: user.display_name,
-              roles: user.roles ?? [],
-              permissions: permissionsOf(user.roles ?? []),
-              via: "session",
-            };
-          }
+        if (s.stage === "full" && s.user_id && s.email && !s.disabled) {
+          req.identity = {
+            userId: s.user_id,
+            email: s.email,
+            displayName: s.display_name ?? s.email,
+            roles: s.roles ?? [],
+            permissions: permissionsOf(s.roles ?? []),
+            via: "session",
+          };
         }
       }
       // Cookie-borne requests that change state must echo the session's CSRF token.

@@ -43,19 +43,33 @@ export async function createSession(
   return { token, csrfToken };
 }
 
-/** Finds a live session and slides its idle window. */
-export async function touchSession(
-  q: Queryable,
-  token: string,
-  idleMinutes: number,
-): Promise<SessionRow | undefined> {
-  const r = await q.query<SessionRow>(
-    `UPDATE sessions SET last_seen_at = now()
-     WHERE id_hash = $1 AND expires_at > now() AND last_seen_at > now() - make_interval(mins => $2)
-     RETURNING id_hash, user_id, csrf_token, stage, created_at, last_seen_at, expires_at`,
-    [sha256(token), idleMinutes],
+export interface ResolvedSession {
+  user_id: string | null;
+  csrf_token: string;
+  stage: SessionStage;
+  email: string | null;
+  display_name: string | null;
+  disabled: boolean | null;
+  roles: string[] | null;
+}
+
+/**
+ * One statement per request: the live session with its user and roles. The idle window
+ * slides, but last_seen_at is written at most every 30 seconds, not on every request.
+ */
+export async function resolveSession(q: Queryable, token: string, idleMinutes: number): Promise<ResolvedSession | undefined> {
+  const idHash = sha256(token);
+  const r = await q.query<ResolvedSession & { stale: boolean }>(
+    `SELECT s.user_id, s.csrf_token, s.stage, s.last_seen_at < now() - interval '30 seconds' AS stale,
+            u.email, u.display_name, u.disabled,
+            COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = s.user_id), '{}') AS roles
+     FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+     WHERE s.id_hash = $1 AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(mins => $2)`,
+    [idHash, idleMinutes],
   );
-  return r.rows[0];
+  const row = r.rows[0];
+  if (row?.stale) await q.query("UPDATE sessions SET last_seen_at = now() WHERE id_hash = $1", [idHash]);
+  return row;
 }
 
 export async function deleteSession(q: Queryable, token: string): Promise<void> {

@@ -1,0 +1,25 @@
+import { registerEncryptedColumn } from "../../platform/crypto/index.js";
+import type { PeopleContext } from "./context.js";
+import { peopleJobs } from "./jobs.js";
+import "./policy.js";
+import { orgRoutes } from "./routes-org.js";
+import { peopleRoutes } from "./routes-people.js";
+import { createPeopleService, type PeopleDeps, reasonAad } from "./service.js";
+
+export type { PeopleContext } from "./context.js";
+export { findPerson, findPersonBy, toPerson } from "./repo.js";
+export type { EventInput, Person, PersonEvent, PersonInput, PersonPatch, Source } from "./schemas.js";
+export { createPeopleService, type PeopleService } from "./service.js";
+export { nextStatus, STATUSES, type Status, TransitionError, WORKING } from "./status.js";
+
+registerEncryptedColumn({ table: "people", idColumn: "id", column: "high_risk_reason_enc", aad: reasonAad });
+
+/** Registers the People module: routes, jobs and subscribers. Returns its service for other modules. */
+export function registerPeople(deps: Omit<PeopleContext, "people"> & PeopleDeps) {
+  const people = createPeopleService(deps);
+  const ctx: PeopleContext = { ...deps, people };
+  peopleRoutes(ctx);
+  orgRoutes(ctx);
+  peopleJobs(ctx);
+  return people;
+}

@@ -1,0 +1,25 @@
+import type { PeopleContext } from "./context.js";
+import { APPLY_EVENT_JOB } from "./service.js";
+
+const SYSTEM = { actorLabel: "scheduler" };
+
+/**
+ * Effective dating is driven by the job scheduler: each future event has a job that starts
+ * at its moment, and a sweep every minute applies anything due that a job did not (for
+ * example an event scheduled while no worker ran). Applying is idempotent.
+ */
+export function peopleJobs({ jobs, db, people }: PeopleContext) {
+  jobs.define<{ eventId: string }>({
+    name: APPLY_EVENT_JOB,
+    retryLimit: 10,
+    handler: async ({ eventId }) => {
+      await db.tx((q) => people.apply(q, SYSTEM, eventId));
+    },
+  });
+  jobs.define({
+    name: "people.apply_due",
+    retryLimit: 2,
+    handler: async () => void (await people.applyDue(SYSTEM)),
+  });
+  jobs.schedule("people.apply_due", "* * * * *");
+}

@@ -1,0 +1,236 @@
+import type { Queryable } from "../../platform/db/index.js";
+import type { Person, PersonEvent } from "./schemas.js";
+import type { Status } from "./status.js";
+
+export interface PersonRow {
+  id: string;
+  employee_number: string;
+  legal_name: string;
+  preferred_name: string | null;
+  work_email: string;
+  department_id: string | null;
+  department_name: string | null;
+  job_role_id: string | null;
+  job_role_title: string | null;
+  manager_id: string | null;
+  manager_name: string | null;
+  location_id: string | null;
+  location_name: string | null;
+  location_tz: string | null;
+  employment_type: Person["employmentType"];
+  status: Status;
+  start_date: string | Date | null;
+  end_date: string | Date | null;
+  termination_type: Person["terminationType"];
+  high_risk: boolean;
+  high_risk_reason_enc: string | null;
+  user_id: string | null;
+  version: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+/** `date` columns come back as strings from PostgreSQL and as Date from PGlite. */
+export const dateOnly = (d: string | Date | null): string | null => {
+  if (d === null) return null;
+  if (typeof d === "string") return d.slice(0, 10);
+  const y = d.getFullYear();
+  return `${y}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+};
+
+export const PERSON_SELECT = `SELECT p.id, p.employee_number, p.legal_name, p.preferred_name, p.work_email,
+  p.department_id, d.name AS department_name, p.job_role_id, j.title AS job_role_title,
+  p.manager_id, COALESCE(m.preferred_name, m.legal_name) AS manager_name,
+  p.location_id, l.name AS location_name, l.time_zone AS location_tz,
+  p.employment_type, p.status, p.start_date::text AS start_date, p.end_date::text AS end_date, p.termination_type,
+  p.high_risk, p.high_risk_reason_enc, p.user_id, p.version, p.created_at, p.updated_at
+  FROM people p
+  LEFT JOIN departments d ON d.id = p.department_id
+  LEFT JOIN job_roles j ON j.id = p.job_role_id
+  LEFT JOIN people m ON m.id = p.manager_id
+  LEFT JOIN locations l ON l.id = p.location_id`;
+
+export function toPerson(r: PersonRow): Person {
+  return {
+    id: r.id,
+    employeeNumber: r.employee_number,
+    legalName: r.legal_name,
+    preferredName: r.preferred_name,
+    displayName: r.preferred_name || r.legal_name,
+    workEmail: r.work_email,
+    departmentId: r.department_id,
+    departmentName: r.department_name,
+    jobRoleId: r.job_role_id,
+    jobRoleTitle: r.job_role_title,
+    managerId: r.manager_id,
+    managerName: r.manager_name,
+    locationId: r.location_id,
+    locationName: r.location_name,
+    employmentType: r.employment_type,
+    status: r.status,
+    startDate: dateOnly(r.start_date),
+    endDate: dateOnly(r.end_date),
+    terminationType: r.termination_type,
+    userId: r.user_id,
+    version: r.version,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  };
+}
+
+export async function findPerson(q: Queryable, id: string, lock = false): Promise<PersonRow | undefined> {
+  const r = await q.query<PersonRow>(`${PERSON_SELECT} WHERE p.id = $1${lock ? " FOR UPDATE OF p" : ""}`, [
+    id,
+  ]);
+  return r.rows[0];
+}
+
+export async function findPersonBy(
+  q: Queryable,
+  by: { employeeNumber?: string; workEmail?: string; userId?: string },
+): Promise<PersonRow | undefined> {
+  if (by.employeeNumber) {
+    return (await q.query<PersonRow>(`${PERSON_SELECT} WHERE p.employee_number = $1`, [by.employeeNumber]))
+      .rows[0];
+  }
+  if (by.workEmail) {
+    return (
+      await q.query<PersonRow>(`${PERSON_SELECT} WHERE lower(p.work_email) = lower($1)`, [by.workEmail])
+    ).rows[0];
+  }
+  if (by.userId)
+    return (await q.query<PersonRow>(`${PERSON_SELECT} WHERE p.user_id = $1`, [by.userId])).rows[0];
+  return undefined;
+}
+
+/** Columns a change may set, from API field name to column. */
+export const COLUMNS = {
+  employeeNumber: "employee_number",
+  legalName: "legal_name",
+  preferredName: "preferred_name",
+  workEmail: "work_email",
+  departmentId: "department_id",
+  jobRoleId: "job_role_id",
+  managerId: "manager_id",
+  locationId: "location_id",
+  employmentType: "employment_type",
+  startDate: "start_date",
+  endDate: "end_date",
+  status: "status",
+  terminationType: "termination_type",
+  highRisk: "high_risk",
+  highRiskReasonEnc: "high_risk_reason_enc",
+  userId: "user_id",
+} as const;
+export type Column = keyof typeof COLUMNS;
+
+/** Writes a set of column changes and bumps the version. */
+export async function writePerson(
+  q: Queryable,
+  id: string,
+  changes: Partial<Record<Column, unknown>>,
+): Promise<void> {
+  const keys = Object.keys(changes) as Column[];
+  if (!keys.length) return;
+  const sets = keys.map((k, i) => `${COLUMNS[k]} = $${i + 2}`);
+  await q.query(
+    `UPDATE people SET ${sets.join(", ")}, version = version + 1, updated_at = now() WHERE id = $1`,
+    [id, ...keys.map((k) => changes[k])],
+  );
+}
+
+/** Would making `managerId` the manager of `personId` close a loop? */
+export async function wouldCycle(q: Queryable, personId: string, managerId: string): Promise<boolean> {
+  if (personId === managerId) return true;
+  const r = await q.query(
+    `WITH RECURSIVE chain(id, depth) AS (
+       SELECT manager_id, 1 FROM people WHERE id = $1
+       UNION ALL
+       SELECT p.manager_id, c.depth + 1 FROM people p JOIN chain c ON p.id = c.id WHERE c.depth < 100
+     ) SELECT 1 FROM chain WHERE id = $2 LIMIT 1`,
+    [managerId, personId],
+  );
+  return r.rowCount > 0;
+}
+
+export async function writeHistory(
+  q: Queryable,
+  id: string,
+  validFrom: Date,
+  eventId: string | null,
+): Promise<void> {
+  const row = (await findPerson(q, id)) as PersonRow;
+  const { high_risk_reason_enc: _omit, ...snapshot } = row;
+  await q.query(
+    `INSERT INTO person_history (person_id, version, valid_from, snapshot, event_id) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (person_id, version) DO NOTHING`,
+    [id, row.version, validFrom.toISOString(), JSON.stringify(snapshot), eventId],
+  );
+}
+
+export async function setSources(
+  q: Queryable,
+  id: string,
+  attributes: string[],
+  source: string,
+): Promise<void> {
+  for (const a of attributes) {
+    await q.query(
+      `INSERT INTO person_attribute_sources (person_id, attribute, source) VALUES ($1, $2, $3)
+       ON CONFLICT (person_id, attribute) DO UPDATE SET source = $3, set_at = now()`,
+      [id, a, source],
+    );
+  }
+}
+
+export async function authorities(q: Queryable): Promise<Map<string, string>> {
+  const r = await q.query<{ attribute: string; source: string }>(
+    "SELECT attribute, source FROM attribute_authority",
+  );
+  return new Map(r.rows.map((x) => [x.attribute, x.source]));
+}
+
+interface EventRow {
+  id: string;
+  person_id: string;
+  type: PersonEvent["type"];
+  effective_at: Date | string;
+  state: PersonEvent["state"];
+  changes: Record<string, unknown>;
+  source: string;
+  reason: string | null;
+  created_by: string | null;
+  created_at: Date | string;
+  applied_at: Date | string | null;
+  error: string | null;
+}
+
+export const toEvent = (r: EventRow): PersonEvent => ({
+  id: r.id,
+  personId: r.person_id,
+  type: r.type,
+  effectiveAt: iso(r.effective_at),
+  state: r.state,
+  changes: r.changes,
+  source: r.source,
+  reason: r.reason,
+  createdBy: r.created_by,
+  createdAt: iso(r.created_at),
+  appliedAt: r.applied_at ? iso(r.applied_at) : null,
+  error: r.error,
+});
+
+export async function findEvent(q: Queryable, id: string, lock = false): Promise<EventRow | undefined> {
+  return (
+    await q.query<EventRow>(`SELECT * FROM person_events WHERE id = $1${lock ? " FOR UPDATE" : ""}`, [id])
+  ).rows[0];
+}
+
+export async function listEvents(q: Queryable, personId: string): Promise<PersonEvent[]> {
+  const r = await q.query<EventRow>(
+    "SELECT * FROM person_events WHERE person_id = $1 ORDER BY effective_at DESC, created_at DESC",
+    [personId],
+  );
+  return r.rows.map(toEvent);
+}
