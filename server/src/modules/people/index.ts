@@ -4,6 +4,7 @@ import { peopleJobs } from "./jobs.js";
 import "./policy.js";
 import { orgRoutes } from "./routes-org.js";
 import { peopleRoutes } from "./routes-people.js";
+import { prehireRoutes } from "./routes-prehire.js";
 import { createPeopleService, type PeopleDeps, reasonAad } from "./service.js";
 
 export type { PeopleContext } from "./context.js";
@@ -20,6 +21,7 @@ export function registerPeople(deps: Omit<PeopleContext, "people"> & PeopleDeps)
   const ctx: PeopleContext = { ...deps, people };
   peopleRoutes(ctx);
   orgRoutes(ctx);
-  peopleJobs(ctx);
+  const checks = prehireRoutes(ctx);
+  peopleJobs(ctx, checks);
   return people;
 }

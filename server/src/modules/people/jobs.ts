@@ -1,4 +1,5 @@
 import type { PeopleContext } from "./context.js";
+import type { checksStore } from "./prehire.js";
 import { APPLY_EVENT_JOB } from "./service.js";
 
 const SYSTEM = { actorLabel: "scheduler" };
@@ -8,7 +9,7 @@ const SYSTEM = { actorLabel: "scheduler" };
  * at its moment, and a sweep every minute applies anything due that a job did not (for
  * example an event scheduled while no worker ran). Applying is idempotent.
  */
-export function peopleJobs({ jobs, db, people }: PeopleContext) {
+export function peopleJobs({ jobs, db, people }: PeopleContext, checks: ReturnType<typeof checksStore>) {
   jobs.define<{ eventId: string }>({
     name: APPLY_EVENT_JOB,
     retryLimit: 10,
@@ -22,4 +23,11 @@ export function peopleJobs({ jobs, db, people }: PeopleContext) {
     handler: async () => void (await people.applyDue(SYSTEM)),
   });
   jobs.schedule("people.apply_due", "* * * * *");
+  // Background checks past their retention date are deleted every night (POPIA minimality).
+  jobs.define({
+    name: "people.purge_checks",
+    retryLimit: 3,
+    handler: async () => void (await checks.purgeExpired(db, { actorLabel: "retention" })),
+  });
+  jobs.schedule("people.purge_checks", "17 3 * * *");
 }

@@ -19,7 +19,10 @@ const envSchema = z.object({
     .optional(),
   TANDEM_MASTER_KEY: z
     .string()
-    .regex(/^[A-Za-z0-9+/=]{43,44}$/, "must be 32 bytes, base64-encoded")
+    .refine(
+      (v) => /^[A-Za-z0-9+/=]{43,44}$/.test(v) && Buffer.from(v, "base64").length === 32,
+      "must be 32 bytes, base64-encoded",
+    )
     .optional(),
   TANDEM_LOG_LEVEL: logLevel.default("info"),
   TANDEM_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
@@ -31,7 +34,7 @@ const envSchema = z.object({
   TANDEM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   TANDEM_AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   TANDEM_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
-  TANDEM_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(0).default(60),
+  TANDEM_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(0).max(1440).default(60),
   TANDEM_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
   TANDEM_AUDIT_CHECKPOINT_URL: z.string().url().optional(),
   TANDEM_AUDIT_CHECKPOINT_SYSLOG: z
@@ -43,6 +46,7 @@ const envSchema = z.object({
   TANDEM_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   TANDEM_OIDC_LABEL: z.string().min(1).max(60).optional(),
   TANDEM_JOBS: bool.default(true),
+  TANDEM_CHECKS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   TANDEM_WEB_DIR: z.string().min(1).optional(),
 });
 
@@ -75,8 +79,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const e = { ...parsed.data, ...overrides };
   const oidcParts = [e.TANDEM_OIDC_ISSUER, e.TANDEM_OIDC_CLIENT_ID].filter(Boolean).length;
-  if (oidcParts === 1) {
-    throw new ConfigError(["TANDEM_OIDC_ISSUER and TANDEM_OIDC_CLIENT_ID must be set together"]);
+  if (oidcParts === 1 || (oidcParts === 0 && e.TANDEM_OIDC_CLIENT_SECRET)) {
+    throw new ConfigError([
+      `TANDEM_OIDC_ISSUER and TANDEM_OIDC_CLIENT_ID must be set together${e.TANDEM_OIDC_CLIENT_SECRET ? " (TANDEM_OIDC_CLIENT_SECRET needs both)" : ""}`,
+    ]);
   }
   const dataDir = path.resolve(e.TANDEM_DATA_DIR);
   const publicUrl = (e.TANDEM_PUBLIC_URL ?? `http://${e.TANDEM_HOST}:${e.TANDEM_PORT}`).replace(/\/$/, "");

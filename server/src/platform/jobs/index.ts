@@ -51,6 +51,8 @@ export interface JobsOptions {
   /** Whether this process works on jobs (false: it only enqueues). */
   work: boolean;
   pollingIntervalSeconds?: number;
+  /** How often a working node looks for expired active jobs (their worker died) and archives. */
+  maintenanceIntervalSeconds?: number;
 }
 
 /**
@@ -62,17 +64,32 @@ export class Jobs {
   private readonly defs = new Map<string, JobDefinition<object>>();
   private readonly schedules: { name: string; cron: string; data: object; tz: string }[] = [];
   private started = false;
+  /** Statements pg-boss has under way; it records a finished job without awaiting the write. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly opts: JobsOptions) {
     const pgliteMulti = opts.db.kind === "pglite" ? (sql: string) => opts.db.exec(sql) : undefined;
+    const db = executor(opts.db, pgliteMulti);
     this.boss = new PgBoss({
-      db: executor(opts.db, pgliteMulti),
+      db: {
+        executeSql: (text: string, values: unknown[]) => {
+          const p = db.executeSql(text, values);
+          this.inFlight.add(p);
+          p.finally(() => this.inFlight.delete(p)).catch(() => {});
+          return p;
+        },
+      },
       schema: opts.schema ?? "pgboss",
       supervise: opts.work,
       schedule: opts.work,
-      maintenanceIntervalSeconds: 60,
+      maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 60,
     });
     this.boss.on("error", (err) => opts.log.error({ err }, "job queue error"));
+  }
+
+  /** The schema holding the queue tables. */
+  get schema(): string {
+    return this.opts.schema ?? "pgboss";
   }
 
   define<T extends object>(def: JobDefinition<T>): void {
@@ -86,16 +103,19 @@ export class Jobs {
   }
 
   async start(): Promise<void> {
-    await this.boss.start();
-    for (const def of this.defs.values()) {
-      await this.boss.createQueue(def.name, {
-        name: def.name,
-        retryLimit: def.retryLimit ?? 5,
-        retryDelay: def.retryDelay ?? 5,
-        retryBackoff: true,
-        expireInSeconds: def.expireInSeconds ?? 15 * 60,
-      });
-    }
+    await this.installing(async () => {
+      await this.boss.start();
+      await this.enforceSingletonKeys();
+      for (const def of this.defs.values()) {
+        await this.boss.createQueue(def.name, {
+          name: def.name,
+          retryLimit: def.retryLimit ?? 5,
+          retryDelay: def.retryDelay ?? 5,
+          retryBackoff: true,
+          expireInSeconds: def.expireInSeconds ?? 15 * 60,
+        });
+      }
+    });
     this.started = true;
     if (!this.opts.work) return;
     for (const s of this.schedules) await this.boss.schedule(s.name, s.cron, s.data, { tz: s.tz });
@@ -125,6 +145,44 @@ export class Jobs {
         },
       );
     }
+  }
+
+  /**
+   * Nodes starting together on one PostgreSQL install the queue one after another: pg-boss's
+   * own install lock is taken inside the transaction that creates its schema, and a node that
+   * waited on it can still fail on "CREATE SCHEMA IF NOT EXISTS". The lock is held by a
+   * transaction of its own while pg-boss works on other connections. (PGlite has one process.)
+   */
+  private async installing(fn: () => Promise<void>): Promise<void> {
+    if (this.opts.db.kind !== "postgres") return fn();
+    const key = `${this.opts.schema ?? "pgboss"}.install`;
+    await this.opts.db.tx(async (q) => {
+      await q.query("SELECT pg_advisory_xact_lock(hashtext($1))", [key]);
+      await fn();
+    });
+  }
+
+  /**
+   * pg-boss 10 honours singletonKey only on queues with a special policy; Tandem's queues are
+   * standard, so this index keeps at most one queued job per (queue, key): a second send
+   * while the first waits answers null instead of enqueuing a duplicate.
+   */
+  private async enforceSingletonKeys(): Promise<void> {
+    const schema = this.opts.schema ?? "pgboss";
+    await this.opts.db.tx(async (q) => {
+      await q.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`${schema}.singleton_index`]);
+      await q.query(
+        `CREATE UNIQUE INDEX IF NOT EXISTS tandem_singleton_queued ON ${schema}.job (name, singleton_key)
+         WHERE state = 'created' AND singleton_key IS NOT NULL`,
+      );
+    });
+  }
+
+  /** Runs a defined job's handler now, in this process (CLI verbs and tests); no queue involved. */
+  async runInline(name: string, data: object = {}): Promise<void> {
+    const def = this.defs.get(name);
+    if (!def) throw new Error(`Unknown job ${name}`);
+    await def.handler(data, { jobId: `inline-${Date.now()}`, retryCount: 0, progress: async () => {} });
   }
 
   /** Enqueues inside the given transaction: the job exists only if the change commits. */
@@ -162,5 +220,7 @@ export class Jobs {
   async stop(timeoutMs = 20_000): Promise<void> {
     if (!this.started) return;
     await this.boss.stop({ graceful: true, timeout: timeoutMs, close: false, wait: true });
+    // Let the last jobs' completion writes land, so the caller may close the database.
+    await Promise.allSettled([...this.inFlight]);
   }
 }
