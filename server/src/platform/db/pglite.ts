@@ -9,7 +9,7 @@ function wrap(q: {
   return {
     async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
       const r = await q.query(sql, params ?? []);
-      return { rows: r.rows as T[], rowCount: r.affectedRows ?? r.rows.length };
+      return { rows: r.rows as T[], rowCount: r.affectedRows || r.rows.length };
     },
   };
 }
@@ -36,13 +36,19 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Lock files this process holds, so a second open within the same process is refused too. */
+const heldHere = new Set<string>();
+
 /** PGlite is single-process: a lock file keeps a second process (server or CLI) off the same files. */
 function acquireLock(dir: string): () => void {
-  const lockFile = path.join(dir, "tandem.lock");
+  const lockFile = path.resolve(dir, "tandem.lock");
+  if (heldHere.has(lockFile)) throw new DataDirLockedError(lockFile, process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(lockFile, String(process.pid), { flag: "wx" });
+      heldHere.add(lockFile);
       return () => {
+        heldHere.delete(lockFile);
         try {
           if (fs.readFileSync(lockFile, "utf8") === String(process.pid)) fs.unlinkSync(lockFile);
         } catch {

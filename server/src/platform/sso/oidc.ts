@@ -29,3 +29,44 @@ export function clearProviderCache() {
 }
 
 export { oidc };
+
+/** Who signed in, as the provider vouches for it. */
+export interface SsoIdentity {
+  /** `iss|sub`: stable per provider, unlike the email. */
+  subject: string;
+  email: string;
+  /** undefined when the provider says nothing about it. */
+  emailVerified: boolean | undefined;
+  name: string;
+}
+
+/**
+ * Reads the person from the ID token, or from the UserInfo endpoint when the ID token
+ * carries no email: with the code flow a provider may return the claims of the `email`
+ * and `profile` scopes only there (OpenID Connect Core 5.4).
+ */
+export async function identityOf(
+  provider: oidc.Configuration,
+  tokens: { access_token: string; claims: () => oidc.IDToken | undefined },
+): Promise<SsoIdentity> {
+  const idToken = tokens.claims();
+  if (!idToken) throw new Error("the token response has no ID token");
+  let claims: Record<string, unknown> = idToken;
+  if (typeof idToken.email !== "string") {
+    // fetchUserInfo checks that the UserInfo `sub` is the ID token's.
+    claims = await oidc.fetchUserInfo(provider, tokens.access_token, idToken.sub);
+  }
+  // Some providers send the flag as a string.
+  const verified = claims.email_verified;
+  return {
+    subject: `${idToken.iss}|${idToken.sub}`,
+    email: typeof claims.email === "string" ? claims.email.trim().toLowerCase() : "",
+    emailVerified:
+      typeof verified === "boolean"
+        ? verified
+        : verified === "true" || verified === "false"
+          ? verified === "true"
+          : undefined,
+    name: typeof claims.name === "string" ? claims.name.trim() : "",
+  };
+}

@@ -2,9 +2,9 @@ import { z } from "zod";
 import { appendAudit } from "../audit/index.js";
 import { type AuthRouteDeps, startSession } from "../auth/context.js";
 import { roleSchema } from "../auth/schemas.js";
-import { findUserByEmail, findUserBySubject, insertUser } from "../auth/users.js";
+import { findUserByEmail, findUserBySubject, insertUser, type UserRow } from "../auth/users.js";
 import { AppError } from "../http/index.js";
-import { clearProviderCache, oidc, providerConfig } from "./oidc.js";
+import { clearProviderCache, identityOf, oidc, providerConfig, type SsoIdentity } from "./oidc.js";
 import { loadSsoSettings, redirectUri, saveSsoSettings } from "./settings.js";
 
 const ssoSettingsSchema = z.object({
@@ -172,7 +172,7 @@ export function settingsRoutes(deps: AuthRouteDeps) {
       );
       const login = pending.rows[0];
       if (!s.enabled || !login) return signInFailed(reply, "The sign-in attempt expired; try again");
-      let claims: oidc.IDToken | undefined;
+      let person: SsoIdentity | undefined;
       try {
         const provider = await providerConfig(s);
         const current = new URL(`${redirectUri(config)}?${new URLSearchParams(req.query).toString()}`);
@@ -181,12 +181,12 @@ export function settingsRoutes(deps: AuthRouteDeps) {
           expectedState: state,
           expectedNonce: login.nonce,
         });
-        claims = tokens.claims();
+        person = await identityOf(provider, tokens);
       } catch (err) {
         req.log.warn({ err: (err as Error).message }, "SSO code exchange failed");
       }
-      const email = typeof claims?.email === "string" ? claims.email.toLowerCase() : "";
-      if (!claims || !email || claims.email_verified === false) {
+      const email = person?.email ?? "";
+      if (!person || !email || person.emailVerified === false) {
         await db.tx((q) =>
           appendAudit(
             q,
@@ -194,58 +194,80 @@ export function settingsRoutes(deps: AuthRouteDeps) {
             {
               action: "auth.sign_in",
               outcome: "failure",
-              details: { method: "sso", reason: !claims ? "code_exchange_failed" : "no_verified_email" },
+              details: { method: "sso", reason: !person ? "code_exchange_failed" : "no_verified_email" },
             },
           ),
         );
-        return signInFailed(reply, "The identity provider did not confirm a verified email");
+        return signInFailed(
+          reply,
+          !person
+            ? "The identity provider did not complete the sign-in; try again"
+            : "The identity provider did not confirm a verified email",
+        );
       }
-      const subject = `${claims.iss}|${claims.sub}`;
+      const { subject, emailVerified, name } = person;
       const domain = email.split("@")[1] ?? "";
-      const user = await db.tx(async (q) => {
-        let u = (await findUserBySubject(q, subject)) ?? (await findUserByEmail(q, email));
-        if (u && !u.oidc_subject) {
-          await q.query("UPDATE users SET oidc_subject = $2 WHERE id = $1", [u.id, subject]);
-        }
-        if (!u) {
-          if (s.allowedDomains.length && !s.allowedDomains.includes(domain)) return null;
-          const name = typeof claims.name === "string" && claims.name ? claims.name : email;
-          const created = await insertUser(q, {
-            email,
-            displayName: name,
-            roles: s.defaultRoles,
-            oidcSubject: subject,
-          });
-          await appendAudit(
-            q,
-            { ...req.auditCtx, actorLabel: "sso" },
-            {
-              action: "user.created",
-              targetType: "user",
-              targetId: created.id,
-              details: { via: "sso", roles: created.roles },
-            },
-          );
-          u = await findUserBySubject(q, subject);
-        }
-        if (!u || u.disabled) return null;
-        await auth.signedIn(q, req.auditCtx, u, "sso");
-        return u;
-      });
-      if (!user) {
+      const outcome = await db.tx(
+        async (q): Promise<{ user: UserRow } | { refused: string; userId?: string }> => {
+          let u = await findUserBySubject(q, subject);
+          if (!u) {
+            const byEmail = await findUserByEmail(q, email);
+            if (byEmail) {
+              // Link an account by email only when the provider vouches for that email, and never
+              // move an account that is already linked to another identity.
+              if (emailVerified !== true)
+                return { refused: "email_not_verified_for_linking", userId: byEmail.id };
+              if (byEmail.oidc_subject) return { refused: "linked_to_another_identity", userId: byEmail.id };
+              if (byEmail.disabled) return { refused: "disabled", userId: byEmail.id };
+              await q.query("UPDATE users SET oidc_subject = $2 WHERE id = $1", [byEmail.id, subject]);
+              u = byEmail;
+            }
+          }
+          if (!u) {
+            if (s.allowedDomains.length && !s.allowedDomains.includes(domain)) {
+              return { refused: "domain_not_allowed" };
+            }
+            const created = await insertUser(q, {
+              email,
+              displayName: name || email,
+              roles: s.defaultRoles,
+              oidcSubject: subject,
+            });
+            await appendAudit(
+              q,
+              { ...req.auditCtx, actorLabel: "sso" },
+              {
+                action: "user.created",
+                targetType: "user",
+                targetId: created.id,
+                details: { via: "sso", roles: created.roles },
+              },
+            );
+            u = await findUserBySubject(q, subject);
+          }
+          if (!u) return { refused: "not_found" };
+          if (u.disabled) return { refused: "disabled", userId: u.id };
+          await auth.signedIn(q, req.auditCtx, u, "sso");
+          return { user: u };
+        },
+      );
+      if (!("user" in outcome)) {
         await db.tx((q) =>
           appendAudit(
             q,
             { ...req.auditCtx, actorLabel: email },
             {
               action: "auth.sign_in",
+              targetType: outcome.userId ? "user" : null,
+              targetId: outcome.userId ?? null,
               outcome: "failure",
-              details: { method: "sso", reason: "not_allowed" },
+              details: { method: "sso", reason: outcome.refused },
             },
           ),
         );
         return signInFailed(reply, "Your account is not allowed to sign in here");
       }
+      const { user } = outcome;
       await startSession(deps, req, reply, user.id, "full");
       return reply.redirect(login.return_to);
     },
