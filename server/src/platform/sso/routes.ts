@@ -160,7 +160,16 @@ export function settingsRoutes(deps: AuthRouteDeps) {
       schema: {
         tags: ["auth"],
         summary: "Where the identity provider sends the browser back",
-        querystring: z.record(z.string(), z.string()),
+        querystring: z
+          .object({
+            code: z.string().max(2048),
+            state: z.string().max(512),
+            iss: z.string().max(2048),
+            session_state: z.string().max(512),
+            error: z.string().max(200),
+            error_description: z.string().max(2000),
+          })
+          .partial(),
       },
     },
     async (req, reply) => {
@@ -175,7 +184,7 @@ export function settingsRoutes(deps: AuthRouteDeps) {
       let person: SsoIdentity | undefined;
       try {
         const provider = await providerConfig(s);
-        const current = new URL(`${redirectUri(config)}?${new URLSearchParams(req.query).toString()}`);
+        const current = new URL(`${redirectUri(config)}?${new URLSearchParams(Object.entries(req.query).filter((kv): kv is [string, string] => typeof kv[1] === "string")).toString()}`);
         const tokens = await oidc.authorizationCodeGrant(provider, current, {
           pkceCodeVerifier: login.code_verifier,
           expectedState: state,

@@ -1,0 +1,19 @@
+export interface NavEntry {
+  to: "/" | "/profile" | "/admin/users" | "/tokens" | "/admin/sso" | "/audit";
+  label: string;
+  /** Permission needed to see the entry; none means everyone signed in. */
+  permission?: string;
+}
+
+export const NAV_ENTRIES: readonly NavEntry[] = [
+  { to: "/", label: "Home" },
+  { to: "/profile", label: "Profile" },
+  { to: "/admin/users", label: "Users & roles", permission: "users:read" },
+  { to: "/tokens", label: "API tokens", permission: "tokens:manage" },
+  { to: "/admin/sso", label: "SSO settings", permission: "settings:manage" },
+  { to: "/audit", label: "Audit log", permission: "audit:read" },
+];
+
+export function visibleNavEntries(permissions: readonly string[]): NavEntry[] {
+  return NAV_ENTRIES.filter((entry) => !entry.permission || permissions.includes(entry.permission));
+}

@@ -1,0 +1,136 @@
+import type { QueryClient } from "@tanstack/react-query";
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  Outlet,
+  redirect,
+} from "@tanstack/react-router";
+import { AuditPage } from "../features/audit/AuditPage";
+import { HomePage } from "../features/home/HomePage";
+import { ProfilePage } from "../features/profile/ProfilePage";
+import { SetupPage } from "../features/signin/SetupPage";
+import { SigninPage } from "../features/signin/SigninPage";
+import { SsoSettingsPage } from "../features/sso/SsoSettingsPage";
+import { TokensPage } from "../features/tokens/TokensPage";
+import { UsersPage } from "../features/users/UsersPage";
+import { AppLayout } from "./AppLayout";
+import { RequirePermission } from "./RequirePermission";
+import { safeRedirect } from "./redirect";
+import { ErrorPage, InlineErrorPage, NotFoundPage } from "./StatusPages";
+import { sessionQuery } from "./session";
+
+export interface RouterContext {
+  queryClient: QueryClient;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: Outlet,
+  notFoundComponent: NotFoundPage,
+  errorComponent: ErrorPage,
+});
+
+const signinRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/signin",
+  // sso_error: set by the server when an SSO sign-in fails at the callback.
+  validateSearch: (search: Record<string, unknown>): { redirect?: string; sso_error?: string } => ({
+    redirect: optionalString(search.redirect),
+    sso_error: optionalString(search.sso_error),
+  }),
+  beforeLoad: async ({ context, search }) => {
+    const session = await context.queryClient.ensureQueryData(sessionQuery).catch(() => null);
+    if (session) throw redirect({ href: safeRedirect(search.redirect) });
+  },
+  component: SigninPage,
+});
+
+const setupRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/setup",
+  validateSearch: (search: Record<string, unknown>): { token?: string } => ({
+    token: optionalString(search.token),
+  }),
+  component: SetupPage,
+});
+
+const authedRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: "authed",
+  beforeLoad: async ({ context, location }) => {
+    const session = await context.queryClient.ensureQueryData(sessionQuery);
+    if (!session) throw redirect({ to: "/signin", search: { redirect: location.href } });
+  },
+  component: AppLayout,
+  errorComponent: ErrorPage,
+  notFoundComponent: NotFoundPage,
+});
+
+const homeRoute = createRoute({ getParentRoute: () => authedRoute, path: "/", component: HomePage });
+
+const profileRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/profile",
+  component: ProfilePage,
+});
+
+function guarded(permission: string, Page: () => React.ReactNode) {
+  return function GuardedPage() {
+    return (
+      <RequirePermission permission={permission}>
+        <Page />
+      </RequirePermission>
+    );
+  };
+}
+
+const usersRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/admin/users",
+  component: guarded("users:read", UsersPage),
+});
+
+const tokensRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/tokens",
+  component: guarded("tokens:manage", TokensPage),
+});
+
+const ssoRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/admin/sso",
+  component: guarded("settings:manage", SsoSettingsPage),
+});
+
+const auditRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/audit",
+  component: guarded("audit:read", AuditPage),
+});
+
+const routeTree = rootRoute.addChildren([
+  signinRoute,
+  setupRoute,
+  authedRoute.addChildren([homeRoute, profileRoute, usersRoute, tokensRoute, ssoRoute, auditRoute]),
+]);
+
+export function createAppRouter(queryClient: QueryClient) {
+  return createRouter({
+    routeTree,
+    context: { queryClient },
+    defaultPreload: "intent",
+    defaultPreloadStaleTime: 0,
+    defaultErrorComponent: InlineErrorPage,
+    scrollRestoration: true,
+  });
+}
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: ReturnType<typeof createAppRouter>;
+  }
+}
