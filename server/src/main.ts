@@ -4,9 +4,11 @@ import path from "node:path";
 import { Command, CommanderError } from "commander";
 import { buildApp } from "./app.js";
 import { auditCommands, keyCommands, tokenCommands, userCommands } from "./cli/commands.js";
-import { CliError, cliConfig, withDb } from "./cli/context.js";
+import { CliError, cliConfig } from "./cli/context.js";
+import { demoCommands } from "./cli/demo.js";
+import { importCommands } from "./cli/import.js";
 import { ensureFirstAdmin, FIRST_ADMIN_EMAIL } from "./platform/auth/index.js";
-import { DataDirLockedError, MigrationError, migrate } from "./platform/db/index.js";
+import { DataDirLockedError, MigrationError, migrate, openDatabase } from "./platform/db/index.js";
 
 const program = new Command()
   .name("tandem")
@@ -60,10 +62,14 @@ program
   .command("migrate")
   .description("apply pending database migrations and exit")
   .action(async () => {
-    await withDb(async (db) => {
+    // Not withDb: that migrates before the action runs, and this verb reports what it applied.
+    const db = await openDatabase(cliConfig());
+    try {
       const applied = await migrate(db);
       console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
-    });
+    } finally {
+      await db.close();
+    }
   });
 
 program
@@ -94,6 +100,8 @@ userCommands(program);
 tokenCommands(program);
 auditCommands(program);
 keyCommands(program);
+demoCommands(program);
+importCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) process.exit(err.exitCode);

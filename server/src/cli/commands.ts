@@ -193,7 +193,12 @@ export function auditCommands(program: Command) {
     .option("--json", "print the result as JSON")
     .action(async (o: { checkpoint?: string; publicKey?: string; json?: boolean }) => {
       await withDb(async (db, config) => {
-        const checkpoint = o.checkpoint ? readLatestCheckpoint(o.checkpoint) : undefined;
+        let checkpoint: ReturnType<typeof readLatestCheckpoint> | undefined;
+        try {
+          checkpoint = o.checkpoint ? readLatestCheckpoint(o.checkpoint) : undefined;
+        } catch (e) {
+          throw new CliError(`--checkpoint: ${(e as Error).message}`);
+        }
         let publicKeyPem: string | undefined;
         if (o.publicKey) publicKeyPem = fs.readFileSync(o.publicKey, "utf8");
         else if (checkpoint && fs.existsSync(config.auditSigningKeyFile))

@@ -30,7 +30,7 @@ export async function listAudit(q: Queryable, f: AuditFilter): Promise<AuditEntr
   const sql = where.join(" AND ");
   params.push(f.limit);
   const r = await q.query<AuditRow>(
-    `SELECT ${AUDIT_COLUMNS} FROM audit_log ${sql ? `WHERE ${sql}` : ""} ORDER BY seq DESC LIMIT $${params.length}`,
+    `SELECT ${AUDIT_COLUMNS} FROM audit_log ${sql ? `WHERE ${sql}` : ""} ORDER BY audit_log.seq DESC LIMIT $${params.length}`,
     params,
   );
   return r.rows.map(rowToEntry);
@@ -41,7 +41,7 @@ export async function* exportAudit(q: Queryable, since?: string, pageSize = 5000
   let after = 0;
   for (;;) {
     const r = await q.query<AuditRow>(
-      `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ${since ? "AND at >= $3" : ""} ORDER BY seq LIMIT $2`,
+      `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ${since ? "AND at >= $3" : ""} ORDER BY audit_log.seq LIMIT $2`,
       since ? [after, pageSize, since] : [after, pageSize],
     );
     for (const row of r.rows) {

@@ -29,7 +29,7 @@ export async function verifyChain(
   let broken: VerifyResult["broken"];
   for (;;) {
     const page = await db.query<AuditRow>(
-      `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2`,
+      `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY audit_log.seq LIMIT $2`,
       [expectedSeq, pageSize],
     );
     for (const row of page.rows) {
@@ -70,6 +70,9 @@ export async function verifyChain(
     let reason: string | undefined;
     if (opts.publicKeyPem && !verifyCheckpointSignature(cp, opts.publicKeyPem)) {
       reason = "checkpoint signature is invalid";
+    } else if (cp.seq === 0) {
+      // A checkpoint of the empty chain (e.g. signed by the schedule before anything happened).
+      if (cp.hash !== "genesis") reason = "checkpoint of the empty chain must name the genesis hash";
     } else if (!checkpointEntry) {
       reason = `entry ${cp.seq} named by the checkpoint is missing (log cut off)`;
     } else if (checkpointEntry.hash !== cp.hash) {
