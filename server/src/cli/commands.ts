@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import {
   appendAudit,
@@ -200,9 +201,19 @@ export function auditCommands(program: Command) {
           throw new CliError(`--checkpoint: ${(e as Error).message}`);
         }
         let publicKeyPem: string | undefined;
-        if (o.publicKey) publicKeyPem = fs.readFileSync(o.publicKey, "utf8");
-        else if (checkpoint && fs.existsSync(config.auditSigningKeyFile))
+        if (o.publicKey) {
+          try {
+            publicKeyPem = fs.readFileSync(o.publicKey, "utf8");
+          } catch (e) {
+            throw new CliError(`--public-key: ${(e as Error).message}`);
+          }
+        } else if (checkpoint && fs.existsSync(config.auditSigningKeyFile)) {
           publicKeyPem = CheckpointSigner.load(config.auditSigningKeyFile).publicKeyPem;
+        } else if (checkpoint) {
+          console.error(
+            "warning: no --public-key and no signing key file here: the checkpoint's signature is NOT checked",
+          );
+        }
         const r = await verifyChain(db, { checkpoint, publicKeyPem });
         if (o.json) console.log(JSON.stringify(r));
         else if (r.ok) {
@@ -223,6 +234,9 @@ export function auditCommands(program: Command) {
     .option("--since <date>", "only entries at or after this time", parseSince)
     .option("--out <file>", "write to this file instead of stdout")
     .action(async (o: { since?: string; out?: string }) => {
+      if (o.out && !fs.existsSync(path.dirname(path.resolve(o.out)))) {
+        throw new CliError(`--out: the folder ${path.dirname(o.out)} does not exist`);
+      }
       await withDb(async (db) => {
         const out: NodeJS.WritableStream = o.out
           ? fs.createWriteStream(o.out, { mode: 0o600 })
