@@ -6,7 +6,7 @@ import { buildApp, type Tandem } from "../app.js";
 import { hashPassword, insertUser } from "../platform/auth/index.js";
 import { type Config, loadConfig } from "../platform/config/index.js";
 import { type Db, openPglite, openPostgres } from "../platform/db/index.js";
-import { createLogger } from "../platform/log/index.js";
+import { createLogger, type Logger } from "../platform/log/index.js";
 
 export const TEST_PASSWORD = "correct horse battery staple";
 
@@ -38,6 +38,17 @@ export async function testDatabase(): Promise<{ db: Db; schema?: string; drop: (
   };
 }
 
+/**
+ * Another connection pool on the PostgreSQL schema of testDatabase(): what a second app
+ * node sees of the same database. Only on PostgreSQL (PGlite is single-process).
+ */
+export async function openSameSchema(schema: string): Promise<Db> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!onPostgres || !url)
+    throw new Error("openSameSchema needs TANDEM_TEST_DB=postgres and TEST_DATABASE_URL");
+  return openPostgres(url, { schema, max: 5 });
+}
+
 export function tempDir(prefix = "tandem-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -54,7 +65,7 @@ export interface TestApp {
 
 export async function startTestApp(
   env: Record<string, string> = {},
-  opts: { jobs?: boolean } = {},
+  opts: { jobs?: boolean; log?: Logger } = {},
 ): Promise<TestApp> {
   const dataDir = tempDir();
   const { db, schema, drop } = await testDatabase();
@@ -69,7 +80,7 @@ export async function startTestApp(
   });
   const t = await buildApp(config, {
     db,
-    log: createLogger("silent"),
+    log: opts.log ?? createLogger("silent"),
     jobsSchema: schema ? `${schema}_boss` : undefined,
     env: { ...env },
   });

@@ -39,11 +39,15 @@ export class MigrationError extends Error {}
  * processes starting together on one PostgreSQL apply each migration exactly once.
  */
 export async function migrate(db: Db, migrations = readMigrations()): Promise<string[]> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+  // Under the same lock: concurrent CREATE TABLE IF NOT EXISTS can fail on PostgreSQL.
+  await db.tx(async (q) => {
+    await q.query("SELECT pg_advisory_xact_lock(727361)");
+    await q.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version integer PRIMARY KEY,
     name text NOT NULL,
     checksum text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now())`);
+  });
   const applied: string[] = [];
   for (const m of migrations) {
     const done = await db.tx(async (q) => {

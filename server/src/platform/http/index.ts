@@ -12,5 +12,12 @@ export {
   unauthorized,
   unprocessable,
 } from "./errors.js";
-export { type App, createHttpServer, type HttpOptions, type TypedApp } from "./server.js";
+export {
+  type App,
+  createHttpServer,
+  type HttpOptions,
+  type RouteEntry,
+  routeRegistry,
+  type TypedApp,
+} from "./server.js";
 export type { Identity, RequestSession } from "./types.js";

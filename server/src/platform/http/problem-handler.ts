@@ -5,7 +5,7 @@ import { AppError, type FieldError, problem } from "./errors.js";
 interface ValidationIssue {
   instancePath?: string;
   message?: string;
-  params?: { issue?: { path?: PropertyKey[]; message?: string; keys?: string[] } };
+  params?: { keys?: string[]; issue?: { path?: PropertyKey[]; message?: string; keys?: string[] } };
 }
 
 function fieldErrors(err: FastifyError): FieldError[] {
@@ -14,8 +14,9 @@ function fieldErrors(err: FastifyError): FieldError[] {
     const issue = v.params?.issue;
     const base =
       issue?.path?.map(String).join(".") || v.instancePath?.replace(/^\//, "").replace(/\//g, ".") || "";
-    if (issue?.keys?.length) {
-      return issue.keys.map((k) => ({
+    const unknownKeys = issue?.keys ?? v.params?.keys;
+    if (unknownKeys?.length) {
+      return unknownKeys.map((k) => ({
         path: [ctx, base, k].filter(Boolean).join("."),
         message: "unknown field",
       }));

@@ -10,6 +10,7 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import { ulid } from "ulid";
+import { type Access, rolesWith } from "../authz/index.js";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log/index.js";
 import type { Metrics } from "../metrics/index.js";
@@ -21,6 +22,29 @@ export type App = FastifyInstance;
 
 /** Routes that need no `access` declaration: operational endpoints and static files. */
 const OPEN_PREFIXES = ["/healthz", "/readyz", "/metrics", "/api/openapi.json", "/api/docs"];
+
+/** One registered route: its declared access (if any) and whether the API document hides it. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access?: Access;
+  hidden: boolean;
+}
+
+const registries = new WeakMap<object, Map<string, RouteEntry>>();
+
+/** Every route of an app keyed "METHOD url" (filled as routes register), e.g. for the route × role matrix test. */
+export function routeRegistry(app: FastifyInstance): ReadonlyMap<string, RouteEntry> {
+  return registries.get(app) ?? new Map();
+}
+
+/** What the rendered API docs say about who may call a route. */
+function describeAccess(access: Access): string {
+  if (access === "public") return "Access: public.";
+  if (access === "authenticated") return "Access: any signed-in user.";
+  const roles = rolesWith(access.permission);
+  return `Access: needs the \`${access.permission}\` permission${roles.length ? ` (roles: ${roles.join(", ")})` : ""}; an API token needs it as a scope.`;
+}
 
 export interface HttpOptions {
   config: Config;
@@ -44,11 +68,25 @@ export async function createHttpServer({ config, log, metrics }: HttpOptions) {
   installProblemHandler(app);
 
   // Every API route must say who may call it; a route without a declaration cannot start.
+  // The declaration is recorded per app and shown in the OpenAPI document.
+  const registry = new Map<string, RouteEntry>();
+  registries.set(app, registry);
   app.addHook("onRoute", (route) => {
     const url = route.url;
+    const access = route.config?.access;
+    for (const method of [route.method].flat()) {
+      registry.set(`${method} ${url}`, { method, url, access, hidden: !!route.schema?.hide });
+    }
     if (!(url.startsWith("/api/") || url.startsWith("/scim/"))) return;
     if (OPEN_PREFIXES.some((p) => url.startsWith(p))) return;
-    if (!route.config?.access) throw new Error(`Route ${route.method} ${url} declares no access policy`);
+    if (!access) throw new Error(`Route ${route.method} ${url} declares no access policy`);
+    const schema = route.schema as Record<string, unknown> | undefined;
+    if (schema && !schema.hide && !schema["x-tandem-access"]) {
+      const note = describeAccess(access);
+      schema["x-tandem-access"] = access;
+      schema.description = schema.description ? `${schema.description}\n\n${note}` : note;
+      schema.security = access === "public" ? [] : [{ session: [] }, { token: [] }];
+    }
   });
 
   app.addHook("onRequest", async (req, reply) => {
