@@ -184,7 +184,9 @@ export class ScimClient {
           signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
         });
       } catch (e) {
-        throw new ScimClientError(0, `${method} ${url.pathname} failed: ${(e as Error).message}`);
+        const failure = new ScimClientError(0, `${method} ${url.pathname} failed: ${(e as Error).message}`);
+        failure.cause = e; // tells a refused connection from an untrusted certificate
+        throw failure;
       }
       if (res.ok || res.status === 304) return res;
       if (res.status !== 429 && res.status !== 503) throw await errorFrom(res);

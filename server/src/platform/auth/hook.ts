@@ -6,7 +6,6 @@ import type { Db } from "../db/index.js";
 import { forbidden, type TypedApp, unauthorized } from "../http/index.js";
 import { resolveSession, SESSION_COOKIE } from "./sessions.js";
 import { resolveApiToken, TOKEN_PREFIX } from "./tokens.js";
-import { findUserById } from "./users.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -39,14 +38,14 @@ export function installAuthHook(app: TypedApp, db: Db, idleMinutes: number): voi
         await auditDenial(db, req, resolved === "expired" ? "token_expired_or_revoked" : "token_unknown");
         throw unauthorized("auth.invalid_token", "The API token is unknown, expired or revoked");
       }
-      const user = await findUserById(db, resolved.userId);
-      if (!user || user.disabled) throw unauthorized("auth.invalid_token", "The token's user is disabled");
-      const rolePerms = permissionsOf(user.roles ?? []);
+      if (resolved.disabled) throw unauthorized("auth.invalid_token", "The token's user is disabled");
+      const rolePerms = permissionsOf(resolved.roles);
       req.identity = {
-        userId: user.id,
-        email: user.email,
-        displayName: user.display_name,
-        roles: user.roles ?? [],
+        userId: resolved.userId,
+        email: resolved.email,
+        displayName: resolved.displayName,
+        roles: resolved.roles,
+        mfaEnabled: resolved.mfaEnabled,
         permissions: new Set(resolved.scopes.filter((s) => rolePerms.has(s))),
         via: "token",
         tokenId: resolved.id,
@@ -62,6 +61,7 @@ export function installAuthHook(app: TypedApp, db: Db, idleMinutes: number): voi
             email: s.email,
             displayName: s.display_name ?? s.email,
             roles: s.roles ?? [],
+            mfaEnabled: !!s.mfa_enabled,
             permissions: permissionsOf(s.roles ?? []),
             via: "session",
           };

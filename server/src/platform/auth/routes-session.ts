@@ -122,14 +122,13 @@ export function sessionRoutes(deps: AuthRouteDeps) {
     },
     async (req) => {
       const id = requireIdentity(req);
-      const user = await findUserById(db, id.userId);
       return {
         user: {
           id: id.userId,
           email: id.email,
           displayName: id.displayName,
           roles: id.roles,
-          mfaEnabled: !!user?.mfa_enabled,
+          mfaEnabled: id.mfaEnabled,
         },
         permissions: [...id.permissions].sort(),
         csrfToken: req.session?.csrfToken ?? "",

@@ -50,6 +50,7 @@ export interface ResolvedSession {
   email: string | null;
   display_name: string | null;
   disabled: boolean | null;
+  mfa_enabled: boolean | null;
   roles: string[] | null;
 }
 
@@ -61,7 +62,7 @@ export async function resolveSession(q: Queryable, token: string, idleMinutes: n
   const idHash = sha256(token);
   const r = await q.query<ResolvedSession & { stale: boolean }>(
     `SELECT s.user_id, s.csrf_token, s.stage, s.last_seen_at < now() - interval '30 seconds' AS stale,
-            u.email, u.display_name, u.disabled,
+            u.email, u.display_name, u.disabled, u.mfa_enabled,
             COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = s.user_id), '{}') AS roles
      FROM sessions s LEFT JOIN users u ON u.id = s.user_id
      WHERE s.id_hash = $1 AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(mins => $2)`,

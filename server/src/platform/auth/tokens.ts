@@ -72,21 +72,53 @@ export async function revokeTokensOf(q: Queryable, userId: string): Promise<numb
   ).rowCount;
 }
 
-/** Resolves a presented token; updates last-used at most once a minute. */
-export async function resolveApiToken(
-  q: Queryable,
-  secret: string,
-): Promise<{ id: string; userId: string; scopes: string[] } | "expired" | undefined> {
-  const r = await q.query<TokenRow & { live: boolean }>(
-    "SELECT *, (revoked_at IS NULL AND expires_at > now()) AS live FROM api_tokens WHERE token_hash = $1",
+export interface ResolvedToken {
+  id: string;
+  userId: string;
+  scopes: string[];
+  email: string;
+  displayName: string;
+  disabled: boolean;
+  mfaEnabled: boolean;
+  roles: string[];
+}
+
+/**
+ * Resolves a presented token with its user and roles in one statement; last-used time is
+ * written at most once a minute (only then a second statement).
+ */
+export async function resolveApiToken(q: Queryable, secret: string): Promise<ResolvedToken | "expired" | undefined> {
+  const r = await q.query<{
+    token_id: string;
+    user_id: string;
+    scopes: string[];
+    live: boolean;
+    stale: boolean;
+    email: string;
+    display_name: string;
+    disabled: boolean;
+    mfa_enabled: boolean;
+    roles: string[] | null;
+  }>(
+    `SELECT t.id AS token_id, t.user_id, t.scopes, (t.revoked_at IS NULL AND t.expires_at > now()) AS live,
+            (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale,
+            u.email, u.display_name, u.disabled, u.mfa_enabled,
+            COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = t.user_id), '{}') AS roles
+     FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`,
     [sha256(secret)],
   );
   const row = r.rows[0];
   if (!row) return undefined;
   if (!row.live) return "expired";
-  await q.query(
-    "UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
-    [row.id],
-  );
-  return { id: row.id, userId: row.user_id, scopes: row.scopes };
+  if (row.stale) await q.query("UPDATE api_tokens SET last_used_at = now() WHERE id = $1", [row.token_id]);
+  return {
+    id: row.token_id,
+    userId: row.user_id,
+    scopes: row.scopes,
+    email: row.email,
+    displayName: row.display_name,
+    disabled: row.disabled,
+    mfaEnabled: row.mfa_enabled,
+    roles: row.roles ?? [],
+  };
 }

@@ -7,6 +7,7 @@ export interface Identity {
   email: string;
   displayName: string;
   roles: string[];
+  mfaEnabled: boolean;
   permissions: Set<string>;
   via: "session" | "token";
   tokenId?: string;

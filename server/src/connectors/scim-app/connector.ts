@@ -1,0 +1,361 @@
+import { type HttpTransport, httpTransport } from "../http/index.js";
+import {
+  type Account,
+  type AccountMatch,
+  type AccountPatch,
+  type AccountSpec,
+  type Connector,
+  ConnectorError,
+  type ConnectorMeta,
+  type Entitlement,
+  type TestConnectionResult,
+} from "../kit.js";
+import { ScimClient, type ScimGroup, type ScimUser, scimString } from "../scim/index.js";
+import type { ScimAppConfig } from "./config.js";
+import { isStatus, scimOp, toConnectorError } from "./errors.js";
+import { fieldOf, newUser, patchOps, toAccount, userFilter, userGroups } from "./mapping.js";
+
+export const SCIM_APP_META: ConnectorMeta = {
+  type: "scim-app",
+  label: "SCIM 2.0 app",
+  capabilities: {
+    create: true,
+    update: true,
+    disable: true,
+    delete: true,
+    grant: true,
+    revoke: true,
+    revokeSessions: false,
+    listEntitlements: true,
+  },
+};
+
+type Field = "userName" | "email" | "employeeNumber";
+
+/** A SaaS app's SCIM 2.0 service provider (RFC 7643/7644): Users are accounts, Groups are entitlements. */
+export class ScimAppConnector implements Connector {
+  readonly meta = SCIM_APP_META;
+  private readonly http: HttpTransport;
+  private readonly scim: ScimClient;
+
+  constructor(
+    private readonly cfg: ScimAppConfig,
+    token: string,
+  ) {
+    this.http = httpTransport(cfg.tls, cfg.timeoutMs);
+    this.scim = new ScimClient({
+      baseUrl: cfg.baseUrl,
+      token,
+      fetch: this.http.fetch,
+      timeoutMs: cfg.timeoutMs,
+      pageSize: cfg.pageSize,
+      maxRetries: cfg.rateLimit.maxRetries,
+      maxRetryAfterSeconds: cfg.rateLimit.maxWaitSeconds,
+    });
+  }
+
+  // --- groups (entitlements) ---------------------------------------------------------------
+
+  private withGroupFilter(filter?: string): string | undefined {
+    const managed = this.cfg.groups.filter;
+    if (!managed) return filter;
+    return filter ? `(${managed}) and ${filter}` : managed;
+  }
+
+  /** The managed groups (ids and names). */
+  private managedGroups(): Promise<ScimGroup[]> {
+    return this.scim.groups.list({ filter: this.withGroupFilter(), attributes: ["displayName"] });
+  }
+
+  /** Throws not_found unless `groupId` is a group Tandem manages. */
+  private async requireGroup(groupId: string, what: string): Promise<void> {
+    if (this.cfg.groups.filter) {
+      const found = await this.scim.groups.page({
+        filter: this.withGroupFilter(`id eq ${scimString(groupId)}`),
+        attributes: ["displayName"],
+        count: 2,
+      });
+      if (!found.Resources?.some((g) => g.id === groupId)) {
+        throw new ConnectorError("not_found", `${what}: no managed group ${groupId}`);
+      }
+      return;
+    }
+    try {
+      await this.scim.groups.get(groupId, { attributes: ["displayName"] });
+    } catch (err) {
+      if (isStatus(err, 404)) throw new ConnectorError("not_found", `${what}: no group ${groupId}`);
+      throw err;
+    }
+  }
+
+  /** The managed groups `user` is a member of. */
+  private async groupsOf(user: ScimUser): Promise<string[]> {
+    if (this.cfg.groups.membership === "members") {
+      const groups = await this.scim.groups.list({
+        filter: this.withGroupFilter(`members[value eq ${scimString(user.id)}]`),
+        attributes: ["displayName"],
+      });
+      return groups.map((g) => g.id);
+    }
+    const held = userGroups(user);
+    if (!this.cfg.groups.filter || held.length === 0) return held;
+    const managed = new Set((await this.managedGroups()).map((g) => g.id));
+    return held.filter((id) => managed.has(id));
+  }
+
+  // --- reads -------------------------------------------------------------------------------
+
+  private async userById(id: string): Promise<ScimUser | null> {
+    try {
+      return await this.scim.users.get(id);
+    } catch (err) {
+      if (isStatus(err, 404)) return null;
+      throw err;
+    }
+  }
+
+  private async requireUser(id: string, what: string): Promise<ScimUser> {
+    const user = await this.userById(id);
+    if (!user) throw new ConnectorError("not_found", `${what}: no account ${id}`);
+    return user;
+  }
+
+  private async account(user: ScimUser): Promise<Account> {
+    return toAccount(this.cfg, user, await this.groupsOf(user));
+  }
+
+  /** The one user whose `field` is `value`; two is a conflict, never a guess. */
+  private async userBy(field: Field, value: string | undefined): Promise<ScimUser | null> {
+    if (!value) return null;
+    const page = await this.scim.users.page({ filter: userFilter(field, value), count: 2 });
+    const found = page.Resources ?? [];
+    if (found.length > 1) throw new ConnectorError("conflict", `more than one account has this ${field}`);
+    return found[0] ?? null;
+  }
+
+  async testConnection(): Promise<TestConnectionResult> {
+    try {
+      const users = await scimOp("test connection", () => this.scim.users.page({ count: 1 }));
+      const groups = await scimOp("test connection", () =>
+        this.scim.groups.page({ count: 1, filter: this.withGroupFilter(), attributes: ["displayName"] }),
+      );
+      return {
+        ok: true,
+        detail: `signed in to ${new URL(this.cfg.baseUrl).host}: ${users.totalResults} users, ${groups.totalResults} managed groups`,
+      };
+    } catch (err) {
+      const e = toConnectorError(err, "test connection");
+      return { ok: false, detail: e.message, kind: e.kind };
+    }
+  }
+
+  async *listAccounts(opts: { pageSize?: number } = {}): AsyncIterable<Account> {
+    const count = Math.min(Math.max(Math.trunc(opts.pageSize ?? this.cfg.pageSize), 1), 1000);
+    let memberships: Map<string, string[]> | undefined;
+    let managed: Set<string> | undefined;
+    try {
+      if (this.cfg.groups.membership === "members") {
+        memberships = new Map();
+        for (const g of await this.scim.groups.list({ filter: this.withGroupFilter() })) {
+          for (const m of g.members ?? []) {
+            memberships.set(m.value, [...(memberships.get(m.value) ?? []), g.id]);
+          }
+        }
+      } else if (this.cfg.groups.filter) {
+        managed = new Set((await this.managedGroups()).map((g) => g.id));
+      }
+    } catch (err) {
+      throw toConnectorError(err, "list accounts");
+    }
+    const seen = new Set<string>();
+    const pages = this.scim.users.pages({ count });
+    for (;;) {
+      let page: IteratorResult<{ Resources: ScimUser[] }>;
+      try {
+        page = await pages.next();
+      } catch (err) {
+        throw toConnectorError(err, "list accounts");
+      }
+      if (page.done) return;
+      for (const user of page.value.Resources ?? []) {
+        // A list that shifts while it is paged may repeat a user; report each once.
+        if (seen.has(user.id)) continue;
+        seen.add(user.id);
+        const groups = memberships
+          ? (memberships.get(user.id) ?? [])
+          : userGroups(user).filter((id) => !managed || managed.has(id));
+        yield toAccount(this.cfg, user, groups);
+      }
+    }
+  }
+
+  getAccount(externalId: string): Promise<Account | null> {
+    return scimOp("get account", async () => {
+      const user = await this.userById(externalId);
+      return user ? this.account(user) : null;
+    });
+  }
+
+  findAccount(match: AccountMatch): Promise<Account | null> {
+    return scimOp("find account", async () => {
+      const user =
+        (await this.userBy(
+          "employeeNumber",
+          this.cfg.enterpriseExtension ? fieldOf("employeeNumber", match) : undefined,
+        )) ??
+        (await this.userBy("userName", fieldOf("userName", match))) ??
+        (await this.userBy("email", fieldOf("email", match)));
+      return user ? this.account(user) : null;
+    });
+  }
+
+  listEntitlements(): Promise<Entitlement[]> {
+    return scimOp("list groups", async () =>
+      (await this.managedGroups()).map((g) => ({
+        externalId: g.id,
+        name: g.displayName || g.id,
+        kind: "group" as const,
+      })),
+    );
+  }
+
+  // --- writes ------------------------------------------------------------------------------
+
+  createAccount(spec: AccountSpec): Promise<Account> {
+    return scimOp("create account", async () => {
+      const match = this.cfg.matchAttribute;
+      const existing = await this.userBy(match, fieldOf(match, spec));
+      if (existing) return this.account(existing);
+      let created: ScimUser;
+      try {
+        created = await this.scim.users.create(newUser(this.cfg, spec));
+      } catch (err) {
+        if (!isStatus(err, 409)) throw err;
+        return this.account(await this.holderOfTaken(spec, err));
+      }
+      return this.account(await this.requireUser(created.id, "create account"));
+    });
+  }
+
+  /**
+   * After a 409 (a unique value is taken): the account holding it, when it can be the same
+   * person (its matching attribute is empty or equal). Anything else is a conflict.
+   */
+  private async holderOfTaken(spec: AccountSpec, cause: unknown): Promise<ScimUser> {
+    const match = this.cfg.matchAttribute;
+    const want = fieldOf(match, spec)?.toLowerCase();
+    const fields: Field[] = this.cfg.enterpriseExtension
+      ? ["userName", "email", "employeeNumber"]
+      : ["userName", "email"];
+    for (const field of fields) {
+      const holder = await this.userBy(field, fieldOf(field, spec));
+      if (!holder) continue;
+      const theirs = fieldOf(match, toAccount(this.cfg, holder, []))?.toLowerCase();
+      if (theirs && want && theirs !== want) {
+        throw new ConnectorError(
+          "conflict",
+          `create account: the ${field} is taken by another account (${holder.id}) whose ${match} differs`,
+          { cause },
+        );
+      }
+      return holder;
+    }
+    throw new ConnectorError(
+      "conflict",
+      "create account: the app reports the account exists but none can be found",
+      {
+        cause,
+      },
+    );
+  }
+
+  updateAccount(externalId: string, patch: AccountPatch): Promise<Account> {
+    return scimOp("update account", async () => {
+      const ops = patchOps(this.cfg, patch);
+      await this.requireUser(externalId, "update account");
+      if (ops.length) await this.patchUser(externalId, ops, "update account");
+      return this.account(await this.requireUser(externalId, "update account"));
+    });
+  }
+
+  private async patchUser(id: string, ops: ReturnType<typeof patchOps>, what: string): Promise<void> {
+    try {
+      await this.scim.users.patch(id, ops);
+    } catch (err) {
+      if (isStatus(err, 404)) throw new ConnectorError("not_found", `${what}: no account ${id}`);
+      throw err;
+    }
+  }
+
+  private setActive(externalId: string, active: boolean, what: string): Promise<void> {
+    return scimOp(what, async () => {
+      const user = await this.requireUser(externalId, what);
+      if ((user.active !== false) === active) return;
+      await this.patchUser(externalId, [{ op: "replace", path: "active", value: active }], what);
+      const after = await this.requireUser(externalId, what);
+      if ((after.active !== false) !== active) {
+        throw new ConnectorError(
+          "remote",
+          `${what}: the app accepted the change but reads back active=${after.active}`,
+        );
+      }
+    });
+  }
+
+  disableAccount(externalId: string): Promise<void> {
+    return this.setActive(externalId, false, "disable account");
+  }
+
+  enableAccount(externalId: string): Promise<void> {
+    return this.setActive(externalId, true, "enable account");
+  }
+
+  deleteAccount(externalId: string): Promise<void> {
+    return scimOp("delete account", async () => {
+      try {
+        await this.scim.users.delete(externalId);
+      } catch (err) {
+        if (isStatus(err, 404))
+          throw new ConnectorError("not_found", `delete account: no account ${externalId}`);
+        throw err;
+      }
+    });
+  }
+
+  private membership(externalId: string, groupId: string, member: boolean, what: string): Promise<void> {
+    return scimOp(what, async () => {
+      await this.requireGroup(groupId, what);
+      const user = await this.requireUser(externalId, what);
+      if ((await this.groupsOf(user)).includes(groupId) === member) return;
+      try {
+        await this.scim.groups.patch(groupId, [
+          member
+            ? { op: "add", path: "members", value: [{ value: externalId }] }
+            : { op: "remove", path: `members[value eq ${scimString(externalId)}]` },
+        ]);
+      } catch (err) {
+        if (isStatus(err, 404)) throw new ConnectorError("not_found", `${what}: no group ${groupId}`);
+        throw err;
+      }
+      const after = await this.groupsOf(await this.requireUser(externalId, what));
+      if (after.includes(groupId) !== member) {
+        throw new ConnectorError(
+          "remote",
+          `${what}: the app accepted the change but the membership in ${groupId} does not read back`,
+        );
+      }
+    });
+  }
+
+  grant(externalId: string, entitlementId: string): Promise<void> {
+    return this.membership(externalId, entitlementId, true, "grant");
+  }
+
+  revoke(externalId: string, entitlementId: string): Promise<void> {
+    return this.membership(externalId, entitlementId, false, "revoke");
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
