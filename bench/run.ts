@@ -1,0 +1,59 @@
+import { httpAuthGet, type Settings } from "./http-auth-get.js";
+
+/**
+ * `npm run bench`: runs the benchmarks and prints their figures as one JSON object on
+ * stdout (progress goes to stderr). It never judges time: `meetsTarget` is a figure too.
+ *
+ *   BENCH_DURATION     seconds per measured run (default 10)
+ *   BENCH_WARMUP       seconds of discarded warm-up before each run (default 2)
+ *   BENCH_CONNECTIONS  concurrent keep-alive connections (default 20)
+ *   BENCH_ROUNDS       alternating bare/Tandem rounds, median reported (default 1)
+ *   BENCH_PROFILE      auto (default: CPU-profile Tandem when it misses the target), 1, 0
+ *   BENCH_TANDEM_LOG_LEVEL  Tandem's log level during the run (default warn)
+ *   BENCH_DATABASE_URL  run Tandem on this PostgreSQL (a schema of its own) instead of PGlite
+ */
+
+function intFromEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+function settings(): Settings {
+  const profile = process.env.BENCH_PROFILE || "auto";
+  if (profile !== "auto" && profile !== "1" && profile !== "0")
+    throw new Error("BENCH_PROFILE must be auto, 1 or 0");
+  const level = process.env.BENCH_TANDEM_LOG_LEVEL || "warn";
+  if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(level)) {
+    throw new Error(`BENCH_TANDEM_LOG_LEVEL must be a pino level, got "${level}"`);
+  }
+  return {
+    durationSec: intFromEnv("BENCH_DURATION", 10, 1),
+    warmupSec: intFromEnv("BENCH_WARMUP", 2, 0),
+    connections: intFromEnv("BENCH_CONNECTIONS", 20, 1),
+    rounds: intFromEnv("BENCH_ROUNDS", 1, 1),
+    profile,
+    tandemLogLevel: level,
+    databaseUrl: process.env.BENCH_DATABASE_URL || undefined,
+  };
+}
+
+let s: Settings | undefined;
+try {
+  s = settings();
+} catch (e) {
+  process.stderr.write(`bench: ${(e as Error).message}\n`);
+  process.exitCode = 2;
+}
+if (s) {
+  try {
+    const result = await httpAuthGet(s);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
+    process.exitCode = 1;
+  }
+}
