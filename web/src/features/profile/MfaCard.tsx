@@ -29,8 +29,9 @@ function CodeForm(props: {
   }
   return (
     <form onSubmit={submit} noValidate>
-      <Stack gap="sm" maw={320}>
+      <Stack gap="sm">
         <TextInput
+          maw={320}
           label={props.label}
           value={code}
           onChange={(event) => setCode(event.currentTarget.value)}
