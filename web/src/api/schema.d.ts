@@ -2920,6 +2920,2287 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/access/connector-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The connector types a system can use, with the secrets each needs
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                type: string;
+                                label: string;
+                                secretFields: string[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/systems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every system
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                description: string | null;
+                                ownerPersonId: string | null;
+                                /** @enum {string} */
+                                criticality: "low" | "medium" | "high" | "critical";
+                                /** @enum {string} */
+                                dataClassification: "public" | "internal" | "confidential" | "restricted";
+                                connectorType: string;
+                                config: {
+                                    [key: string]: unknown;
+                                };
+                                secretsSet: {
+                                    [key: string]: boolean;
+                                };
+                                /** @enum {string} */
+                                usernameRule: "email_local" | "email" | "employee_number";
+                                enabled: boolean;
+                                breakerThreshold: number;
+                                accounts: number;
+                                heldPlans: number;
+                                lastSyncAt: string | null;
+                                lastSyncError: string | null;
+                                version: number;
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a system; its config is checked by the connector type, its secrets are write-only
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        description?: string | null;
+                        ownerPersonId?: string | null;
+                        /**
+                         * @default medium
+                         * @enum {string}
+                         */
+                        criticality?: "low" | "medium" | "high" | "critical";
+                        /**
+                         * @default internal
+                         * @enum {string}
+                         */
+                        dataClassification?: "public" | "internal" | "confidential" | "restricted";
+                        connectorType: string;
+                        /** @default {} */
+                        config?: {
+                            [key: string]: unknown;
+                        };
+                        secrets?: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * @default email_local
+                         * @enum {string}
+                         */
+                        usernameRule?: "email_local" | "email" | "employee_number";
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @default 0.2 */
+                        breakerThreshold?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            ownerPersonId: string | null;
+                            /** @enum {string} */
+                            criticality: "low" | "medium" | "high" | "critical";
+                            /** @enum {string} */
+                            dataClassification: "public" | "internal" | "confidential" | "restricted";
+                            connectorType: string;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            secretsSet: {
+                                [key: string]: boolean;
+                            };
+                            /** @enum {string} */
+                            usernameRule: "email_local" | "email" | "employee_number";
+                            enabled: boolean;
+                            breakerThreshold: number;
+                            accounts: number;
+                            heldPlans: number;
+                            lastSyncAt: string | null;
+                            lastSyncError: string | null;
+                            version: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/systems/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One system
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            ownerPersonId: string | null;
+                            /** @enum {string} */
+                            criticality: "low" | "medium" | "high" | "critical";
+                            /** @enum {string} */
+                            dataClassification: "public" | "internal" | "confidential" | "restricted";
+                            connectorType: string;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            secretsSet: {
+                                [key: string]: boolean;
+                            };
+                            /** @enum {string} */
+                            usernameRule: "email_local" | "email" | "employee_number";
+                            enabled: boolean;
+                            breakerThreshold: number;
+                            accounts: number;
+                            heldPlans: number;
+                            lastSyncAt: string | null;
+                            lastSyncError: string | null;
+                            version: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a system nothing depends on
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a system; secrets given replace the stored ones, the rest stay
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string | null;
+                        ownerPersonId?: string | null;
+                        /** @enum {string} */
+                        criticality?: "low" | "medium" | "high" | "critical";
+                        /** @enum {string} */
+                        dataClassification?: "public" | "internal" | "confidential" | "restricted";
+                        config?: {
+                            [key: string]: unknown;
+                        };
+                        secrets?: {
+                            [key: string]: string;
+                        };
+                        /** @enum {string} */
+                        usernameRule?: "email_local" | "email" | "employee_number";
+                        enabled?: boolean;
+                        breakerThreshold?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            ownerPersonId: string | null;
+                            /** @enum {string} */
+                            criticality: "low" | "medium" | "high" | "critical";
+                            /** @enum {string} */
+                            dataClassification: "public" | "internal" | "confidential" | "restricted";
+                            connectorType: string;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            secretsSet: {
+                                [key: string]: boolean;
+                            };
+                            /** @enum {string} */
+                            usernameRule: "email_local" | "email" | "employee_number";
+                            enabled: boolean;
+                            breakerThreshold: number;
+                            accounts: number;
+                            heldPlans: number;
+                            lastSyncAt: string | null;
+                            lastSyncError: string | null;
+                            version: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/access/systems/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test the connection: settings, credentials and the places the connector needs
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            detail: string;
+                            kind?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/systems/{id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read every account and entitlement (the actual state); a failed or empty read keeps what was known (502)
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accounts: number;
+                            entitlements: number;
+                            linked: number;
+                            removed: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/systems/{id}/entitlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The system's entitlements (groups, roles, licences)
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                systemId: string;
+                                externalId: string;
+                                name: string;
+                                /** @enum {string} */
+                                kind: "group" | "role" | "licence";
+                                description: string | null;
+                                present: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Declare an entitlement by hand (for systems that cannot list theirs)
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        externalId: string;
+                        name: string;
+                        /**
+                         * @default group
+                         * @enum {string}
+                         */
+                        kind?: "group" | "role" | "licence";
+                        description?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            systemId: string;
+                            externalId: string;
+                            name: string;
+                            /** @enum {string} */
+                            kind: "group" | "role" | "licence";
+                            description: string | null;
+                            present: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/systems/{id}/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The system's accounts as last read back
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                systemId: string;
+                                externalId: string;
+                                personId: string | null;
+                                username: string;
+                                email: string | null;
+                                employeeNumber: string | null;
+                                displayName: string | null;
+                                enabled: boolean;
+                                entitlements: string[];
+                                lastLoginAt: string | null;
+                                lastReadAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every access profile with what it gives
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                description: string | null;
+                                jobRoleId: string | null;
+                                departmentId: string | null;
+                                locationId: string | null;
+                                employmentType: ("employee" | "contractor" | "intern" | "vendor") | null;
+                                entitlements: {
+                                    systemId: string;
+                                    systemName: string;
+                                    entitlementId: string | null;
+                                    entitlementName: string | null;
+                                }[];
+                                version: number;
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add an access profile; an unknown system or entitlement is refused (422) naming it
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        description?: string | null;
+                        jobRoleId?: string | null;
+                        departmentId?: string | null;
+                        locationId?: string | null;
+                        employmentType?: ("employee" | "contractor" | "intern" | "vendor") | null;
+                        /** @default [] */
+                        entitlements?: {
+                            systemId: string;
+                            entitlementId?: string | null;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            jobRoleId: string | null;
+                            departmentId: string | null;
+                            locationId: string | null;
+                            employmentType: ("employee" | "contractor" | "intern" | "vendor") | null;
+                            entitlements: {
+                                systemId: string;
+                                systemName: string;
+                                entitlementId: string | null;
+                                entitlementName: string | null;
+                            }[];
+                            version: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/profiles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One access profile
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            jobRoleId: string | null;
+                            departmentId: string | null;
+                            locationId: string | null;
+                            employmentType: ("employee" | "contractor" | "intern" | "vendor") | null;
+                            entitlements: {
+                                systemId: string;
+                                systemName: string;
+                                entitlementId: string | null;
+                                entitlementName: string | null;
+                            }[];
+                            version: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Replace an access profile (people's access follows at their next plan)
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        description?: string | null;
+                        jobRoleId?: string | null;
+                        departmentId?: string | null;
+                        locationId?: string | null;
+                        employmentType?: ("employee" | "contractor" | "intern" | "vendor") | null;
+                        /** @default [] */
+                        entitlements?: {
+                            systemId: string;
+                            entitlementId?: string | null;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            jobRoleId: string | null;
+                            departmentId: string | null;
+                            locationId: string | null;
+                            employmentType: ("employee" | "contractor" | "intern" | "vendor") | null;
+                            entitlements: {
+                                systemId: string;
+                                systemName: string;
+                                entitlementId: string | null;
+                                entitlementName: string | null;
+                            }[];
+                            version: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete an access profile
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/exceptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Approved exceptions: access beyond a person's profiles, each with an expiry
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    personId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                personId: string;
+                                systemId: string;
+                                entitlementId: string | null;
+                                justification: string;
+                                expiresAt: string;
+                                approvedBy: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Approve an exception with a justification and an expiry
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        personId: string;
+                        systemId: string;
+                        entitlementId?: string | null;
+                        justification: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string;
+                            systemId: string;
+                            entitlementId: string | null;
+                            justification: string;
+                            expiresAt: string;
+                            approvedBy: string | null;
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/exceptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Withdraw an exception
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/people/{id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview (dry run) what Tandem would change for a person now; writes nothing
+         * @description With leaver=true: what a termination or revoke-now would do. To carry a plan out, use …/apply or …/revoke-now.
+         *
+         *     Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    dryRun?: "true";
+                    leaver?: "true" | "false";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string | null;
+                            /** @enum {string} */
+                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual";
+                            /** @enum {string} */
+                            state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
+                            dryRun: boolean;
+                            immediate: boolean;
+                            createdBy: string | null;
+                            createdAt: string;
+                            heldReason: string | null;
+                            heldSystemIds: string[];
+                            sourceEventId: string | null;
+                            hrEventAt: string | null;
+                            finishedAt: string | null;
+                            notes: string[];
+                            steps: {
+                                id: string;
+                                planId: string;
+                                seq: number;
+                                systemId: string | null;
+                                systemName: string | null;
+                                /** @enum {string} */
+                                action: "create" | "enable" | "disable" | "delete" | "grant" | "revoke" | "revoke_sessions" | "manual_task";
+                                accountRef: string | null;
+                                username: string | null;
+                                entitlementRef: string | null;
+                                entitlementName: string | null;
+                                title: string | null;
+                                /** @enum {string} */
+                                state: "pending" | "applied" | "verified" | "failed" | "manual" | "cancelled";
+                                attempts: number;
+                                error: string | null;
+                                dueAt: string;
+                                appliedAt: string | null;
+                                verifiedAt: string | null;
+                                manualTaskId: string | null;
+                                attestedBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/people/{id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring a person's access in line with their desired state now (a manual plan)
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            planId: string;
+                            created: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/people/{id}/revoke-now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke all of a person's access at once, before any HR effective date (never held by the breaker)
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            planId: string;
+                            created: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/people/{id}/offboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The leaver page: each system's steps with states, times and errors, and the clock since the HR event
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            personId: string;
+                            plan: {
+                                id: string;
+                                personId: string | null;
+                                /** @enum {string} */
+                                reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual";
+                                /** @enum {string} */
+                                state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
+                                dryRun: boolean;
+                                immediate: boolean;
+                                createdBy: string | null;
+                                createdAt: string;
+                                heldReason: string | null;
+                                heldSystemIds: string[];
+                                sourceEventId: string | null;
+                                hrEventAt: string | null;
+                                finishedAt: string | null;
+                                notes: string[];
+                            };
+                            hrEventAt: string | null;
+                            completedAt: string | null;
+                            elapsedSeconds: number | null;
+                            accessRevokedAt: string | null;
+                            revocationSeconds: number | null;
+                            systems: {
+                                systemId: string | null;
+                                systemName: string;
+                                /** @enum {string} */
+                                state: "pending" | "verified" | "failed" | "manual" | "held";
+                                steps: {
+                                    id: string;
+                                    planId: string;
+                                    seq: number;
+                                    systemId: string | null;
+                                    systemName: string | null;
+                                    /** @enum {string} */
+                                    action: "create" | "enable" | "disable" | "delete" | "grant" | "revoke" | "revoke_sessions" | "manual_task";
+                                    accountRef: string | null;
+                                    username: string | null;
+                                    entitlementRef: string | null;
+                                    entitlementName: string | null;
+                                    title: string | null;
+                                    /** @enum {string} */
+                                    state: "pending" | "applied" | "verified" | "failed" | "manual" | "cancelled";
+                                    attempts: number;
+                                    error: string | null;
+                                    dueAt: string;
+                                    appliedAt: string | null;
+                                    verifiedAt: string | null;
+                                    manualTaskId: string | null;
+                                    attestedBy: string | null;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Plans, newest first
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
+                    personId?: string;
+                    before?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                personId: string | null;
+                                /** @enum {string} */
+                                reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual";
+                                /** @enum {string} */
+                                state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
+                                dryRun: boolean;
+                                immediate: boolean;
+                                createdBy: string | null;
+                                createdAt: string;
+                                heldReason: string | null;
+                                heldSystemIds: string[];
+                                sourceEventId: string | null;
+                                hrEventAt: string | null;
+                                finishedAt: string | null;
+                                steps: number;
+                                verified: number;
+                                failed: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A plan with its steps
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string | null;
+                            /** @enum {string} */
+                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual";
+                            /** @enum {string} */
+                            state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
+                            dryRun: boolean;
+                            immediate: boolean;
+                            createdBy: string | null;
+                            createdAt: string;
+                            heldReason: string | null;
+                            heldSystemIds: string[];
+                            sourceEventId: string | null;
+                            hrEventAt: string | null;
+                            finishedAt: string | null;
+                            notes: string[];
+                            steps: {
+                                id: string;
+                                planId: string;
+                                seq: number;
+                                systemId: string | null;
+                                systemName: string | null;
+                                /** @enum {string} */
+                                action: "create" | "enable" | "disable" | "delete" | "grant" | "revoke" | "revoke_sessions" | "manual_task";
+                                accountRef: string | null;
+                                username: string | null;
+                                entitlementRef: string | null;
+                                entitlementName: string | null;
+                                title: string | null;
+                                /** @enum {string} */
+                                state: "pending" | "applied" | "verified" | "failed" | "manual" | "cancelled";
+                                attempts: number;
+                                error: string | null;
+                                dueAt: string;
+                                appliedAt: string | null;
+                                verifiedAt: string | null;
+                                manualTaskId: string | null;
+                                attestedBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/plans/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel what a plan has not done (e.g. a batch the breaker held that should not run)
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string | null;
+                            /** @enum {string} */
+                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual";
+                            /** @enum {string} */
+                            state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
+                            dryRun: boolean;
+                            immediate: boolean;
+                            createdBy: string | null;
+                            createdAt: string;
+                            heldReason: string | null;
+                            heldSystemIds: string[];
+                            sourceEventId: string | null;
+                            hrEventAt: string | null;
+                            finishedAt: string | null;
+                            notes: string[];
+                            steps: {
+                                id: string;
+                                planId: string;
+                                seq: number;
+                                systemId: string | null;
+                                systemName: string | null;
+                                /** @enum {string} */
+                                action: "create" | "enable" | "disable" | "delete" | "grant" | "revoke" | "revoke_sessions" | "manual_task";
+                                accountRef: string | null;
+                                username: string | null;
+                                entitlementRef: string | null;
+                                entitlementName: string | null;
+                                title: string | null;
+                                /** @enum {string} */
+                                state: "pending" | "applied" | "verified" | "failed" | "manual" | "cancelled";
+                                attempts: number;
+                                error: string | null;
+                                dueAt: string;
+                                appliedAt: string | null;
+                                verifiedAt: string | null;
+                                manualTaskId: string | null;
+                                attestedBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/steps/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a failed step
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string | null;
+                            /** @enum {string} */
+                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual";
+                            /** @enum {string} */
+                            state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
+                            dryRun: boolean;
+                            immediate: boolean;
+                            createdBy: string | null;
+                            createdAt: string;
+                            heldReason: string | null;
+                            heldSystemIds: string[];
+                            sourceEventId: string | null;
+                            hrEventAt: string | null;
+                            finishedAt: string | null;
+                            notes: string[];
+                            steps: {
+                                id: string;
+                                planId: string;
+                                seq: number;
+                                systemId: string | null;
+                                systemName: string | null;
+                                /** @enum {string} */
+                                action: "create" | "enable" | "disable" | "delete" | "grant" | "revoke" | "revoke_sessions" | "manual_task";
+                                accountRef: string | null;
+                                username: string | null;
+                                entitlementRef: string | null;
+                                entitlementName: string | null;
+                                title: string | null;
+                                /** @enum {string} */
+                                state: "pending" | "applied" | "verified" | "failed" | "manual" | "cancelled";
+                                attempts: number;
+                                error: string | null;
+                                dueAt: string;
+                                appliedAt: string | null;
+                                verifiedAt: string | null;
+                                manualTaskId: string | null;
+                                attestedBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/steps/{id}/manual": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn a step into a manual task for a person to do and attest
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        assigneeRole?: string | null;
+                        assigneePersonId?: string | null;
+                        dueAt?: string | null;
+                        note?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string | null;
+                            /** @enum {string} */
+                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual";
+                            /** @enum {string} */
+                            state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
+                            dryRun: boolean;
+                            immediate: boolean;
+                            createdBy: string | null;
+                            createdAt: string;
+                            heldReason: string | null;
+                            heldSystemIds: string[];
+                            sourceEventId: string | null;
+                            hrEventAt: string | null;
+                            finishedAt: string | null;
+                            notes: string[];
+                            steps: {
+                                id: string;
+                                planId: string;
+                                seq: number;
+                                systemId: string | null;
+                                systemName: string | null;
+                                /** @enum {string} */
+                                action: "create" | "enable" | "disable" | "delete" | "grant" | "revoke" | "revoke_sessions" | "manual_task";
+                                accountRef: string | null;
+                                username: string | null;
+                                entitlementRef: string | null;
+                                entitlementName: string | null;
+                                title: string | null;
+                                /** @enum {string} */
+                                state: "pending" | "applied" | "verified" | "failed" | "manual" | "cancelled";
+                                attempts: number;
+                                error: string | null;
+                                dueAt: string;
+                                appliedAt: string | null;
+                                verifiedAt: string | null;
+                                manualTaskId: string | null;
+                                attestedBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/breaker/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the batch the circuit breaker held for a system: its held plans run
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            released: string[];
+                            stillHeld: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Manual tasks (devices, badges, steps done by hand)
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "open" | "done" | "cancelled";
+                    personId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                personId: string | null;
+                                systemId: string | null;
+                                title: string;
+                                instructions: string;
+                                assigneeRole: string | null;
+                                assigneePersonId: string | null;
+                                dueAt: string | null;
+                                /** @enum {string} */
+                                state: "open" | "done" | "cancelled";
+                                attestedBy: string | null;
+                                attestedAt: string | null;
+                                note: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/tasks/{id}/attest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attest that a manual task is done; the steps it stands for count as verified
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string | null;
+                            systemId: string | null;
+                            title: string;
+                            instructions: string;
+                            assigneeRole: string | null;
+                            assigneePersonId: string | null;
+                            dueAt: string | null;
+                            /** @enum {string} */
+                            state: "open" | "done" | "cancelled";
+                            attestedBy: string | null;
+                            attestedAt: string | null;
+                            note: string | null;
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alerts for Security and Legal (high-risk leavers)
+         * @description Access: needs the `access:alerts` permission (roles: security, legal, admin); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    open?: "true" | "false";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                kind: string;
+                                personId: string | null;
+                                audience: string[];
+                                title: string;
+                                detail: string | null;
+                                createdAt: string;
+                                acknowledgedBy: string | null;
+                                acknowledgedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/alerts/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge an alert
+         * @description Access: needs the `access:alerts` permission (roles: security, legal, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            kind: string;
+                            personId: string | null;
+                            audience: string[];
+                            title: string;
+                            detail: string | null;
+                            createdAt: string;
+                            acknowledgedBy: string | null;
+                            acknowledgedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/import/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dry run: what importing this CSV would create, change, move and terminate, and every error
+         * @description The body is the CSV file (Content-Type: text/csv, up to 50 MB). Columns: employee_number, legal_name, preferred_name, work_email, department, job_role, manager_employee_number, location, employment_type, status, start_date, end_date, termination_type. Header names match case-insensitively; map other headers with the JSON column mapping in `mapping` or the `x-tandem-column-mapping` header. Items are the first 500 rows that change something; counts are complete.
+         *
+         *     Access: needs the `people:import` permission (roles: admin, hr); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    dryRun?: "0" | "1" | "true" | "false";
+                    createMissingOrg?: "0" | "1" | "true" | "false";
+                    includeUnchanged?: "0" | "1" | "true" | "false";
+                    mapping?: string;
+                    fileName?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            run: {
+                                id: string;
+                                source: string;
+                                fileName: string | null;
+                                dryRun: boolean;
+                                /** @enum {string} */
+                                state: "running" | "done" | "failed";
+                                counts: {
+                                    [key: string]: number;
+                                };
+                                errors: {
+                                    line: number;
+                                    field: string | null;
+                                    message: string;
+                                    employeeNumber?: string;
+                                }[];
+                                createdBy: string | null;
+                                createdAt: string;
+                                finishedAt: string | null;
+                            };
+                            applied: boolean;
+                            counts: {
+                                rows: number;
+                                creates: number;
+                                updates: number;
+                                moves: number;
+                                terminations: number;
+                                unchanged: number;
+                                skipped: number;
+                                errors: number;
+                            };
+                            items: {
+                                line: number;
+                                employeeNumber: string;
+                                /** @enum {string} */
+                                action: "create" | "update" | "move" | "terminate" | "unchanged" | "skip";
+                                changes: {
+                                    [key: string]: {
+                                        from: string | null;
+                                        to: string | null;
+                                    };
+                                };
+                                events: string[];
+                                note?: string;
+                            }[];
+                            itemsTruncated: boolean;
+                            errors: {
+                                line: number;
+                                field: string | null;
+                                message: string;
+                                employeeNumber?: string;
+                            }[];
+                            errorsTruncated: boolean;
+                            ignoredColumns: string[];
+                            orgCreates: {
+                                departments: string[];
+                                jobRoles: {
+                                    title: string;
+                                    department: string | null;
+                                }[];
+                                locations: string[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/import/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a CSV of people: all or nothing when it has errors (422), idempotent when applied again
+         * @description The body is the CSV file (Content-Type: text/csv, up to 50 MB). Columns: employee_number, legal_name, preferred_name, work_email, department, job_role, manager_employee_number, location, employment_type, status, start_date, end_date, termination_type. Header names match case-insensitively; map other headers with the JSON column mapping in `mapping` or the `x-tandem-column-mapping` header. Items are the first 500 rows that change something; counts are complete. With dryRun=true it only previews.
+         *
+         *     Access: needs the `people:import` permission (roles: admin, hr); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    dryRun?: "0" | "1" | "true" | "false";
+                    createMissingOrg?: "0" | "1" | "true" | "false";
+                    includeUnchanged?: "0" | "1" | "true" | "false";
+                    mapping?: string;
+                    fileName?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            run: {
+                                id: string;
+                                source: string;
+                                fileName: string | null;
+                                dryRun: boolean;
+                                /** @enum {string} */
+                                state: "running" | "done" | "failed";
+                                counts: {
+                                    [key: string]: number;
+                                };
+                                errors: {
+                                    line: number;
+                                    field: string | null;
+                                    message: string;
+                                    employeeNumber?: string;
+                                }[];
+                                createdBy: string | null;
+                                createdAt: string;
+                                finishedAt: string | null;
+                            };
+                            applied: boolean;
+                            counts: {
+                                rows: number;
+                                creates: number;
+                                updates: number;
+                                moves: number;
+                                terminations: number;
+                                unchanged: number;
+                                skipped: number;
+                                errors: number;
+                            };
+                            items: {
+                                line: number;
+                                employeeNumber: string;
+                                /** @enum {string} */
+                                action: "create" | "update" | "move" | "terminate" | "unchanged" | "skip";
+                                changes: {
+                                    [key: string]: {
+                                        from: string | null;
+                                        to: string | null;
+                                    };
+                                };
+                                events: string[];
+                                note?: string;
+                            }[];
+                            itemsTruncated: boolean;
+                            errors: {
+                                line: number;
+                                field: string | null;
+                                message: string;
+                                employeeNumber?: string;
+                            }[];
+                            errorsTruncated: boolean;
+                            ignoredColumns: string[];
+                            orgCreates: {
+                                departments: string[];
+                                jobRoles: {
+                                    title: string;
+                                    department: string | null;
+                                }[];
+                                locations: string[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/import/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Past CSV imports and previews, newest first
+         * @description Access: needs the `people:import` permission (roles: admin, hr); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                source: string;
+                                fileName: string | null;
+                                dryRun: boolean;
+                                /** @enum {string} */
+                                state: "running" | "done" | "failed";
+                                counts: {
+                                    [key: string]: number;
+                                };
+                                errors: {
+                                    line: number;
+                                    field: string | null;
+                                    message: string;
+                                    employeeNumber?: string;
+                                }[];
+                                createdBy: string | null;
+                                createdAt: string;
+                                finishedAt: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/import/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The header line of a people CSV, as a file to fill in
+         * @description Access: needs the `people:import` permission (roles: admin, hr); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/scim/v2/ServiceProviderConfig": {
         parameters: {
             query?: never;

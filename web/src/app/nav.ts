@@ -1,5 +1,15 @@
 export interface NavEntry {
-  to: "/" | "/profile" | "/admin/users" | "/tokens" | "/admin/sso" | "/audit";
+  to:
+    | "/"
+    | "/profile"
+    | "/people"
+    | "/org/departments"
+    | "/org/job-roles"
+    | "/org/locations"
+    | "/admin/users"
+    | "/tokens"
+    | "/admin/sso"
+    | "/audit";
   label: string;
   /** Permission needed to see the entry; none means everyone signed in. */
   permission?: string;
@@ -8,6 +18,10 @@ export interface NavEntry {
 export const NAV_ENTRIES: readonly NavEntry[] = [
   { to: "/", label: "Home" },
   { to: "/profile", label: "Profile" },
+  { to: "/people", label: "People", permission: "people:read" },
+  { to: "/org/departments", label: "Departments", permission: "people:read" },
+  { to: "/org/job-roles", label: "Job roles", permission: "people:read" },
+  { to: "/org/locations", label: "Locations", permission: "people:read" },
   { to: "/admin/users", label: "Users & roles", permission: "users:read" },
   { to: "/tokens", label: "API tokens", permission: "tokens:manage" },
   { to: "/admin/sso", label: "SSO settings", permission: "settings:manage" },

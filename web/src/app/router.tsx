@@ -8,6 +8,13 @@ import {
 } from "@tanstack/react-router";
 import { AuditPage } from "../features/audit/AuditPage";
 import { HomePage } from "../features/home/HomePage";
+import { DepartmentsPage } from "../features/org/DepartmentsPage";
+import { JobRolesPage } from "../features/org/JobRolesPage";
+import { LocationsPage } from "../features/org/LocationsPage";
+import { ImportPage } from "../features/people/import/ImportPage";
+import { PeoplePage } from "../features/people/PeoplePage";
+import { PersonPage } from "../features/people/PersonPage";
+import { validateDirectorySearch } from "../features/people/search";
 import { ProfilePage } from "../features/profile/ProfilePage";
 import { SetupPage } from "../features/signin/SetupPage";
 import { SigninPage } from "../features/signin/SigninPage";
@@ -112,10 +119,63 @@ const auditRoute = createRoute({
   component: guarded("audit:read", AuditPage),
 });
 
+const peopleRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/people",
+  validateSearch: validateDirectorySearch,
+  component: guarded("people:read", PeoplePage),
+});
+
+const peopleImportRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/people/import",
+  component: guarded("people:import", ImportPage),
+});
+
+const personRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/people/$id",
+  validateSearch: (search: Record<string, unknown>): { tab?: string } => ({
+    tab: optionalString(search.tab),
+  }),
+  component: guarded("people:read", PersonPage),
+});
+
+const departmentsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/org/departments",
+  component: guarded("people:read", DepartmentsPage),
+});
+
+const jobRolesRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/org/job-roles",
+  component: guarded("people:read", JobRolesPage),
+});
+
+const locationsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/org/locations",
+  component: guarded("people:read", LocationsPage),
+});
+
 const routeTree = rootRoute.addChildren([
   signinRoute,
   setupRoute,
-  authedRoute.addChildren([homeRoute, profileRoute, usersRoute, tokensRoute, ssoRoute, auditRoute]),
+  authedRoute.addChildren([
+    homeRoute,
+    profileRoute,
+    usersRoute,
+    tokensRoute,
+    ssoRoute,
+    auditRoute,
+    peopleRoute,
+    peopleImportRoute,
+    personRoute,
+    departmentsRoute,
+    jobRolesRoute,
+    locationsRoute,
+  ]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {

@@ -3,6 +3,7 @@ import { useSession } from "../../app/session";
 import { useSignOut } from "../../app/UserMenu";
 import { PageHeader } from "../../components/PageHeader";
 import { RoleBadges } from "../../components/RoleBadges";
+import { MyHrRecordCard } from "../people/MyHrRecordCard";
 import { ChangePasswordCard } from "./ChangePasswordCard";
 import { MfaCard } from "./MfaCard";
 
@@ -71,6 +72,7 @@ export function ProfilePage() {
       <PageHeader title="Profile" description="Your account, password and two-step verification." />
       <Stack gap="lg" maw={760}>
         <AccountCard />
+        <MyHrRecordCard />
         <ChangePasswordCard />
         <MfaCard />
         <SessionsCard />
