@@ -1,0 +1,185 @@
+import type { AuditContext, AuditInput } from "../../../platform/audit/index.js";
+import type { Queryable } from "../../../platform/db/index.js";
+import { syncAccount } from "../accounts.js";
+import type { PersonInput } from "../schemas.js";
+import { newId } from "./ids.js";
+
+/**
+ * What syncAccount (accounts.ts) does for many people at once. Kept beside it on purpose:
+ * working people get a Tandem account (an existing unlinked one with their email, or a new
+ * one) with the `employee` role, plus `manager` while someone working reports to them.
+ */
+
+const AUTOMATIC = ["employee", "manager"];
+const WORKING = ["pre_hire", "active", "leave", "notice"];
+const sorted = (a: string[]) => [...a].sort();
+
+export interface AccountPlan {
+  /** person id → the account to link (set when the person is inserted). */
+  userOf: Map<string, string>;
+  newUsers: { id: string; email: string; name: string }[];
+  roles: { user: string; wanted: string[] }[];
+  enable: string[];
+}
+
+/**
+ * Decides the accounts of people about to be created (before they are inserted, so the link
+ * goes in with the record) and adds the audit entries syncAccount would write to each trail.
+ */
+export async function planAccounts(
+  q: Queryable,
+  people: { id: string; input: PersonInput }[],
+  audit: Map<string, AuditInput[]>,
+): Promise<AccountPlan> {
+  const plan: AccountPlan = { userOf: new Map(), newUsers: [], roles: [], enable: [] };
+  const working = people.filter((p) => WORKING.includes(p.input.status));
+  if (!working.length) return plan;
+  const existing = new Map(
+    (
+      await q.query<{ id: string; e: string; disabled: boolean; roles: string[] | null; linked: boolean }>(
+        `SELECT u.id, lower(u.email) AS e, u.disabled,
+           COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}') AS roles,
+           EXISTS (SELECT 1 FROM people p WHERE p.user_id = u.id) AS linked
+         FROM users u WHERE lower(u.email) = ANY($1::text[])`,
+        [working.map((p) => p.input.workEmail.toLowerCase())],
+      )
+    ).rows.map((u) => [u.e, u]),
+  );
+  // New people have no reports but each other: count the working ones in this batch.
+  const reports = new Map<string, number>();
+  for (const p of working)
+    if (p.input.managerId) reports.set(p.input.managerId, (reports.get(p.input.managerId) ?? 0) + 1);
+  for (const p of working) {
+    const trail = audit.get(p.id) as AuditInput[];
+    const ex = existing.get(p.input.workEmail.toLowerCase());
+    if (ex?.linked) continue; // that account belongs to someone else: no account
+    const userId = ex?.id ?? newId();
+    if (!ex) {
+      plan.newUsers.push({
+        id: userId,
+        email: p.input.workEmail,
+        name: p.input.preferredName || p.input.legalName,
+      });
+      trail.push({
+        action: "user.created",
+        targetType: "user",
+        targetId: userId,
+        details: { via: "people", personId: p.id },
+      });
+    }
+    plan.userOf.set(p.id, userId);
+    trail.push({
+      action: "person.account_linked",
+      targetType: "person",
+      targetId: p.id,
+      details: { userId },
+    });
+    const current = ex?.roles ?? [];
+    const wanted = [
+      ...current.filter((r) => !AUTOMATIC.includes(r)),
+      "employee",
+      ...((reports.get(p.id) ?? 0) > 0 ? ["manager"] : []),
+    ];
+    const changed = sorted(wanted).join() !== sorted(current).join();
+    if (changed) plan.roles.push({ user: userId, wanted });
+    if (ex?.disabled) {
+      plan.enable.push(userId);
+      trail.push({
+        action: "user.enabled",
+        targetType: "user",
+        targetId: userId,
+        details: { via: "people", personId: p.id },
+      });
+    }
+    if (changed)
+      trail.push({
+        action: "user.roles_changed",
+        targetType: "user",
+        targetId: userId,
+        details: { via: "people", from: current, to: sorted(wanted) },
+      });
+  }
+  return plan;
+}
+
+/** Creates the planned accounts (before the people rows that point at them). */
+export async function createAccounts(q: Queryable, plan: AccountPlan): Promise<void> {
+  const u = plan.newUsers;
+  if (u.length) {
+    const r = await q.query(
+      `INSERT INTO users (id, email, display_name) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+       ON CONFLICT DO NOTHING`,
+      [u.map((x) => x.id), u.map((x) => x.email), u.map((x) => x.name)],
+    );
+    if (r.rowCount !== u.length) throw new Error("A user with one of these emails appeared meanwhile");
+  }
+  await writeRoles(q, plan.roles);
+  if (plan.enable.length)
+    await q.query("UPDATE users SET disabled = false, updated_at = now() WHERE id = ANY($1::text[])", [
+      plan.enable,
+    ]);
+}
+
+async function writeRoles(q: Queryable, roles: { user: string; wanted: string[] }[]) {
+  if (!roles.length) return;
+  const users = roles.flatMap((r) => r.wanted.map(() => r.user));
+  const values = roles.flatMap((r) => r.wanted);
+  await q.query(
+    `DELETE FROM user_roles WHERE user_id = ANY($1::text[]) AND role IN ('employee', 'manager')
+       AND NOT (user_id || ':' || role) = ANY($2::text[])`,
+    [roles.map((r) => r.user), users.map((u, i) => `${u}:${values[i]}`)],
+  );
+  await q.query(
+    "INSERT INTO user_roles (user_id, role) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+    [users, values],
+  );
+}
+
+/**
+ * After people joined their teams: each manager's account as syncAccount leaves it. The usual
+ * case — a working manager with an enabled account who now needs (or no longer needs) the
+ * manager role — is done for all at once (the audit entries are returned, to be appended);
+ * anything else goes through syncAccount itself.
+ */
+export async function syncManagers(q: Queryable, ctx: AuditContext, ids: string[]): Promise<AuditInput[]> {
+  if (!ids.length) return [];
+  const r = await q.query<{
+    id: string;
+    user_id: string | null;
+    working: boolean;
+    disabled: boolean | null;
+    roles: string[] | null;
+    reports: boolean;
+  }>(
+    `SELECT p.id, p.user_id, p.status IN ('pre_hire','active','leave','notice') AS working, u.disabled,
+       COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}') AS roles,
+       EXISTS (SELECT 1 FROM people x WHERE x.manager_id = p.id AND x.status IN ('pre_hire','active','leave','notice')) AS reports
+     FROM people p LEFT JOIN users u ON u.id = p.user_id WHERE p.id = ANY($1::text[])`,
+    [ids],
+  );
+  const roles: { user: string; wanted: string[] }[] = [];
+  const trail: AuditInput[] = [];
+  for (const m of r.rows) {
+    const current = m.roles ?? [];
+    if (!m.working || !m.user_id || m.disabled) {
+      const idle = !m.working && (!m.user_id || (m.disabled && !current.some((x) => AUTOMATIC.includes(x))));
+      if (!idle) await syncAccount(q, ctx, m.id);
+      continue;
+    }
+    const wanted = [
+      ...current.filter((x) => !AUTOMATIC.includes(x)),
+      "employee",
+      ...(m.reports ? ["manager"] : []),
+    ];
+    if (sorted(wanted).join() === sorted(current).join()) continue;
+    roles.push({ user: m.user_id, wanted });
+    trail.push({
+      action: "user.roles_changed",
+      targetType: "user",
+      targetId: m.user_id,
+      details: { via: "people", from: current, to: sorted(wanted) },
+    });
+  }
+  await writeRoles(q, roles);
+  return trail;
+}
