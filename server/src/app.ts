@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import swaggerUi from "@fastify/swagger-ui";
+import { registerPeople } from "./modules/people/index.js";
 import {
   auditRoutes,
   CheckpointSigner,
@@ -18,7 +19,6 @@ import { createLogger, type Logger } from "./platform/log/index.js";
 import { createMetrics } from "./platform/metrics/index.js";
 import { opsRoutes } from "./platform/ops.js";
 import { settingsRoutes } from "./platform/sso/index.js";
-import { registerPeople } from "./modules/people/index.js";
 import { serveWeb } from "./platform/web.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

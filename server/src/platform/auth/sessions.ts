@@ -58,7 +58,11 @@ export interface ResolvedSession {
  * One statement per request: the live session with its user and roles. The idle window
  * slides, but last_seen_at is written at most every 30 seconds, not on every request.
  */
-export async function resolveSession(q: Queryable, token: string, idleMinutes: number): Promise<ResolvedSession | undefined> {
+export async function resolveSession(
+  q: Queryable,
+  token: string,
+  idleMinutes: number,
+): Promise<ResolvedSession | undefined> {
   const idHash = sha256(token);
   const r = await q.query<ResolvedSession & { stale: boolean }>(
     `SELECT s.user_id, s.csrf_token, s.stage, s.last_seen_at < now() - interval '30 seconds' AS stale,

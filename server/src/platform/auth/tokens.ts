@@ -87,7 +87,10 @@ export interface ResolvedToken {
  * Resolves a presented token with its user and roles in one statement; last-used time is
  * written at most once a minute (only then a second statement).
  */
-export async function resolveApiToken(q: Queryable, secret: string): Promise<ResolvedToken | "expired" | undefined> {
+export async function resolveApiToken(
+  q: Queryable,
+  secret: string,
+): Promise<ResolvedToken | "expired" | undefined> {
   const r = await q.query<{
     token_id: string;
     user_id: string;

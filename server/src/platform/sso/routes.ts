@@ -184,7 +184,9 @@ export function settingsRoutes(deps: AuthRouteDeps) {
       let person: SsoIdentity | undefined;
       try {
         const provider = await providerConfig(s);
-        const current = new URL(`${redirectUri(config)}?${new URLSearchParams(Object.entries(req.query).filter((kv): kv is [string, string] => typeof kv[1] === "string")).toString()}`);
+        const current = new URL(
+          `${redirectUri(config)}?${new URLSearchParams(Object.entries(req.query).filter((kv): kv is [string, string] => typeof kv[1] === "string")).toString()}`,
+        );
         const tokens = await oidc.authorizationCodeGrant(provider, current, {
           pkceCodeVerifier: login.code_verifier,
           expectedState: state,
