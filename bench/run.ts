@@ -1,4 +1,5 @@
 import { httpAuthGet, type Settings } from "./http-auth-get.js";
+import { settingsFromEnv as importSettings, peopleImportBench } from "./people-import.js";
 
 /**
  * `npm run bench`: runs the benchmarks and prints their figures as one JSON object on
@@ -11,6 +12,8 @@ import { httpAuthGet, type Settings } from "./http-auth-get.js";
  *   BENCH_PROFILE      auto (default: CPU-profile Tandem when it misses the target), 1, 0
  *   BENCH_TANDEM_LOG_LEVEL  Tandem's log level during the run (default warn)
  *   BENCH_DATABASE_URL  run Tandem on this PostgreSQL (a schema of its own) instead of PGlite
+ *   BENCH_ONLY         comma-separated benchmarks to run: http-auth-get, people-import (default: all)
+ *   BENCH_IMPORT_ROWS  people in the import benchmark's CSV (default 100000)
  */
 
 function intFromEnv(name: string, fallback: number, min: number): number {
@@ -48,12 +51,31 @@ try {
   process.stderr.write(`bench: ${(e as Error).message}\n`);
   process.exitCode = 2;
 }
+const BENCHMARKS: Record<string, (s: Settings) => Promise<unknown>> = {
+  "http-auth-get": (s) => httpAuthGet(s),
+  "people-import": () => peopleImportBench(importSettings()),
+};
+
 if (s) {
-  try {
-    const result = await httpAuthGet(s);
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } catch (e) {
-    process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
-    process.exitCode = 1;
+  const only = (process.env.BENCH_ONLY ?? Object.keys(BENCHMARKS).join(",")).split(",").map((x) => x.trim());
+  const unknown = only.filter((n) => !(n in BENCHMARKS));
+  if (unknown.length) {
+    process.stderr.write(
+      `bench: unknown benchmark ${unknown.join(", ")} (known: ${Object.keys(BENCHMARKS).join(", ")})\n`,
+    );
+    process.exitCode = 2;
+  } else {
+    const results: unknown[] = [];
+    for (const name of only) {
+      try {
+        process.stderr.write(`bench: ${name}\n`);
+        results.push(await BENCHMARKS[name]!(s));
+      } catch (e) {
+        process.stderr.write(`bench: ${name}: ${(e as Error).stack ?? e}\n`);
+        results.push({ benchmark: name, error: (e as Error).message });
+        process.exitCode = 1;
+      }
+    }
+    process.stdout.write(`${JSON.stringify({ benchmarks: results }, null, 2)}\n`);
   }
 }
