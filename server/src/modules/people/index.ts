@@ -3,6 +3,7 @@ import type { PeopleContext } from "./context.js";
 import { importRoutes } from "./import/index.js";
 import { peopleJobs } from "./jobs.js";
 import "./policy.js";
+import { authorityRoutes } from "./routes-authority.js";
 import { orgRoutes } from "./routes-org.js";
 import { peopleRoutes } from "./routes-people.js";
 import { prehireRoutes } from "./routes-prehire.js";
@@ -40,6 +41,7 @@ export function registerPeople(deps: Omit<PeopleContext, "people"> & PeopleDeps)
   const ctx: PeopleContext = { ...deps, people };
   peopleRoutes(ctx);
   orgRoutes(ctx);
+  authorityRoutes(ctx);
   importRoutes(ctx);
   scimRoutes(ctx);
   webhookRoutes(ctx);

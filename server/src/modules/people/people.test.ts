@@ -252,3 +252,44 @@ describe("confidentiality and visibility", () => {
     expect((await c.get("/api/v1/me/person")).json<{ id: string }>().id).toBe(boss.id);
   });
 });
+
+describe("per-attribute source of authority", () => {
+  it("lets HR give an attribute to one source; other sources are refused naming the field", async () => {
+    const p = await hire();
+    const put = await hr.put("/api/v1/people/attribute-authority", {
+      items: [{ attribute: "legalName", source: "scim" }],
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json<{ items: unknown[] }>().items).toEqual([{ attribute: "legalName", source: "scim" }]);
+    const etag = String((await hr.get(`/api/v1/people/${p.id}`)).headers.etag);
+    const res = await hr.request({
+      method: "PATCH",
+      url: `/api/v1/people/${p.id}`,
+      payload: { legalName: "Renamed" },
+      headers: { "if-match": etag },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe("person.attribute_owned");
+    expect(res.json<{ errors: { path: string }[] }>().errors[0]?.path).toBe("legalName");
+    // Other attributes stay open to manual edits.
+    const ok = await hr.request({
+      method: "PATCH",
+      url: `/api/v1/people/${p.id}`,
+      payload: { preferredName: "Ren" },
+      headers: { "if-match": etag },
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const dup = await hr.put("/api/v1/people/attribute-authority", {
+      items: [
+        { attribute: "legalName", source: "scim" },
+        { attribute: "legalName", source: "csv" },
+      ],
+    });
+    expect(dup.statusCode).toBe(400);
+    const it = await h.signedIn(["it"]);
+    expect((await it.put("/api/v1/people/attribute-authority", { items: [] })).statusCode).toBe(403);
+    expect(
+      (await hr.put("/api/v1/people/attribute-authority", { items: [] })).json<{ items: unknown[] }>().items,
+    ).toEqual([]);
+  });
+});
