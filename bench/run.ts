@@ -1,5 +1,6 @@
 import { httpAuthGet, type Settings } from "./http-auth-get.js";
 import { settingsFromEnv as importSettings, peopleImportBench } from "./people-import.js";
+import { scimBench, settingsFromEnv as scimSettings } from "./scim.js";
 
 /**
  * `npm run bench`: runs the benchmarks and prints their figures as one JSON object on
@@ -12,8 +13,11 @@ import { settingsFromEnv as importSettings, peopleImportBench } from "./people-i
  *   BENCH_PROFILE      auto (default: CPU-profile Tandem when it misses the target), 1, 0
  *   BENCH_TANDEM_LOG_LEVEL  Tandem's log level during the run (default warn)
  *   BENCH_DATABASE_URL  run Tandem on this PostgreSQL (a schema of its own) instead of PGlite
- *   BENCH_ONLY         comma-separated benchmarks to run: http-auth-get, people-import (default: all)
+ *   BENCH_ONLY         comma-separated benchmarks to run: http-auth-get, people-import,
+ *                      scim-throughput (default: all)
  *   BENCH_IMPORT_ROWS  people in the import benchmark's CSV (default 100000)
+ *   BENCH_SCIM_USERS   users the SCIM benchmark creates, then patches (default 2000)
+ *   BENCH_SCIM_CONCURRENCY  SCIM requests in flight at once (default 8)
  */
 
 function intFromEnv(name: string, fallback: number, min: number): number {
@@ -54,6 +58,7 @@ try {
 const BENCHMARKS: Record<string, (s: Settings) => Promise<unknown>> = {
   "http-auth-get": (s) => httpAuthGet(s),
   "people-import": () => peopleImportBench(importSettings()),
+  "scim-throughput": () => scimBench(scimSettings()),
 };
 
 if (s) {

@@ -370,7 +370,7 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
   /** Applies one event (idempotent: a second call on an applied event does nothing). */
   async function apply(q: Queryable, ctx: AuditContext, eventId: string): Promise<PersonEvent | null> {
     const ev = await findEvent(q, eventId, true);
-    if (!ev || ev.state !== "scheduled") return ev ? toEvent(ev) : null;
+    if (ev?.state !== "scheduled") return ev ? toEvent(ev) : null;
     const row = (await findPerson(q, ev.person_id, true)) as PersonRow;
     let status: string;
     try {

@@ -4,7 +4,6 @@ import { forbidden, unauthorized } from "../http/index.js";
 import { type AuthRouteDeps, clearSessionCookie, requireIdentity, startSession } from "./context.js";
 import { loginResultSchema, sessionInfoSchema } from "./schemas.js";
 import { deleteSession, deleteSessionsOf } from "./sessions.js";
-import { findUserById } from "./users.js";
 
 const tags = ["auth"];
 
