@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import swaggerUi from "@fastify/swagger-ui";
+import { registerAccess } from "./modules/access/index.js";
 import { registerPeople } from "./modules/people/index.js";
 import {
   auditRoutes,
@@ -72,6 +73,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   settingsRoutes({ app, db, envelope, config, auth });
   auditRoutes(app, db, signer, sinks);
   const people = registerPeople({ app, db, jobs, events, envelope, config });
+  const access = registerAccess({ app, db, jobs, events, envelope, config, metrics, log });
   opsRoutes(app, db, jobs, metrics);
 
   await app.register(swaggerUi, { routePrefix: "/api/docs", uiConfig: { deepLinking: false } });
@@ -101,6 +103,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     sinks,
     auth,
     people,
+    access,
     log,
     metrics,
     config,

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command, CommanderError } from "commander";
 import { buildApp } from "./app.js";
+import { accessCommands } from "./cli/access.js";
 import { auditCommands, keyCommands, tokenCommands, userCommands } from "./cli/commands.js";
 import { CliError, cliConfig } from "./cli/context.js";
 import { demoCommands } from "./cli/demo.js";
@@ -102,6 +103,7 @@ auditCommands(program);
 keyCommands(program);
 demoCommands(program);
 importCommands(program);
+accessCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) process.exit(err.exitCode);

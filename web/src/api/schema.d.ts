@@ -2465,6 +2465,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/people/attribute-authority": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which source owns which person attribute
+         * @description Access: needs the `people:read_all` permission (roles: admin, hr, security, it, legal, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                attribute: "employeeNumber" | "legalName" | "preferredName" | "workEmail" | "departmentId" | "jobRoleId" | "managerId" | "locationId" | "employmentType" | "startDate" | "endDate";
+                                /** @enum {string} */
+                                source: "manual" | "csv" | "scim" | "webhook" | "demo";
+                            }[];
+                            attributes: string[];
+                            sources: string[];
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Set the source of authority per attribute (attributes not listed are open to every source)
+         * @description Access: needs the `people:configure` permission (roles: admin, hr); an API token needs it as a scope.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @enum {string} */
+                            attribute: "employeeNumber" | "legalName" | "preferredName" | "workEmail" | "departmentId" | "jobRoleId" | "managerId" | "locationId" | "employmentType" | "startDate" | "endDate";
+                            /** @enum {string} */
+                            source: "manual" | "csv" | "scim" | "webhook" | "demo";
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                attribute: "employeeNumber" | "legalName" | "preferredName" | "workEmail" | "departmentId" | "jobRoleId" | "managerId" | "locationId" | "employmentType" | "startDate" | "endDate";
+                                /** @enum {string} */
+                                source: "manual" | "csv" | "scim" | "webhook" | "demo";
+                            }[];
+                            attributes: string[];
+                            sources: string[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settings/hr-webhook": {
         parameters: {
             query?: never;
@@ -4158,6 +4249,7 @@ export interface paths {
                                 finishedAt: string | null;
                                 notes: string[];
                             };
+                            planIds: string[];
                             hrEventAt: string | null;
                             completedAt: string | null;
                             elapsedSeconds: number | null;
@@ -4692,9 +4784,10 @@ export interface paths {
                                 instructions: string;
                                 assigneeRole: string | null;
                                 assigneePersonId: string | null;
+                                assignee: string | null;
                                 dueAt: string | null;
                                 /** @enum {string} */
-                                state: "open" | "done" | "cancelled";
+                                state: "open" | "done" | "rejected" | "cancelled";
                                 attestedBy: string | null;
                                 attestedAt: string | null;
                                 note: string | null;
@@ -4757,9 +4850,73 @@ export interface paths {
                             instructions: string;
                             assigneeRole: string | null;
                             assigneePersonId: string | null;
+                            assignee: string | null;
                             dueAt: string | null;
                             /** @enum {string} */
-                            state: "open" | "done" | "cancelled";
+                            state: "open" | "done" | "rejected" | "cancelled";
+                            attestedBy: string | null;
+                            attestedAt: string | null;
+                            note: string | null;
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/tasks/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refuse a manual task (with a note saying why); the steps it stands for fail
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string | null;
+                            systemId: string | null;
+                            title: string;
+                            instructions: string;
+                            assigneeRole: string | null;
+                            assigneePersonId: string | null;
+                            assignee: string | null;
+                            dueAt: string | null;
+                            /** @enum {string} */
+                            state: "open" | "done" | "rejected" | "cancelled";
                             attestedBy: string | null;
                             attestedAt: string | null;
                             note: string | null;

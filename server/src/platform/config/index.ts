@@ -48,6 +48,14 @@ const envSchema = z.object({
   TANDEM_JOBS: bool.default(true),
   TANDEM_CHECKS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   TANDEM_WEB_DIR: z.string().min(1).optional(),
+  /** Movers keep their old access this many hours before it is removed. */
+  TANDEM_ACCESS_MOVER_GRACE_HOURS: z.coerce.number().min(0).max(8760).default(0),
+  /** Attempts per access step before it is failed (retryable errors only). */
+  TANDEM_ACCESS_RETRY_LIMIT: z.coerce.number().int().min(1).max(50).default(6),
+  /** First retry delay of an access step; doubles with each attempt (capped at an hour). */
+  TANDEM_ACCESS_RETRY_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+  /** The circuit breaker counts removals per system over this many minutes. */
+  TANDEM_ACCESS_BREAKER_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
 });
 
 export type Env = z.infer<typeof envSchema>;

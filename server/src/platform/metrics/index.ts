@@ -26,3 +26,11 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** A histogram on an app's registry, for a module that measures its own work. */
+export function addHistogram<L extends string>(
+  metrics: Metrics,
+  cfg: { name: string; help: string; labelNames: readonly L[]; buckets: number[] },
+): client.Histogram<L> {
+  return new client.Histogram({ ...cfg, registers: [metrics.registry] });
+}

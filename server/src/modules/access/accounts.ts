@@ -1,0 +1,129 @@
+/** The actual state: accounts and their entitlements as each system last reported them. */
+import { ulid } from "ulid";
+import type { Account } from "../../connectors/index.js";
+import type { Queryable } from "../../platform/db/index.js";
+import { iso } from "./context.js";
+import type { AccountView } from "./schemas.js";
+
+export interface AccountRow {
+  id: string;
+  system_id: string;
+  external_id: string;
+  person_id: string | null;
+  username: string;
+  email: string | null;
+  employee_number: string | null;
+  display_name: string | null;
+  enabled: boolean;
+  last_login_at: Date | string | null;
+  last_read_at: Date | string;
+  raw: Record<string, unknown>;
+  entitlements: string[] | null;
+}
+
+const SELECT = `SELECT a.*, COALESCE((SELECT array_agg(e.entitlement_ref ORDER BY e.entitlement_ref)
+  FROM account_entitlements e WHERE e.account_id = a.id), '{}') AS entitlements FROM accounts a`;
+
+export const toAccountView = (r: AccountRow): AccountView => ({
+  id: r.id,
+  systemId: r.system_id,
+  externalId: r.external_id,
+  personId: r.person_id,
+  username: r.username,
+  email: r.email,
+  employeeNumber: r.employee_number,
+  displayName: r.display_name,
+  enabled: r.enabled,
+  entitlements: r.entitlements ?? [],
+  lastLoginAt: iso(r.last_login_at),
+  lastReadAt: iso(r.last_read_at) as string,
+});
+
+/** Same entitlement? External ids such as LDAP DNs compare without regard to case. */
+export const sameRef = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+export const holds = (list: readonly string[], ref: string) => list.some((x) => sameRef(x, ref));
+
+export async function listAccounts(
+  q: Queryable,
+  systemId: string,
+  opts: { after?: string; limit: number },
+): Promise<AccountRow[]> {
+  const r = await q.query<AccountRow>(
+    `${SELECT} WHERE a.system_id = $1 AND ($2::text IS NULL OR a.id > $2) ORDER BY a.id LIMIT $3`,
+    [systemId, opts.after ?? null, opts.limit],
+  );
+  return r.rows;
+}
+
+/**
+ * A person's accounts: those linked to them, and unlinked ones that carry their employee
+ * number or work email (matched, so a leaver keeps nothing that was never linked).
+ */
+export async function accountsOfPerson(
+  q: Queryable,
+  person: { id: string; employeeNumber: string; workEmail: string },
+): Promise<AccountRow[]> {
+  const r = await q.query<AccountRow>(
+    `${SELECT} WHERE a.person_id = $1
+       OR (a.person_id IS NULL AND (a.employee_number = $2 OR lower(a.email) = lower($3)))
+     ORDER BY a.system_id, a.id`,
+    [person.id, person.employeeNumber, person.workEmail],
+  );
+  return r.rows;
+}
+
+export async function linkAccount(q: Queryable, accountId: string, personId: string): Promise<void> {
+  await q.query("UPDATE accounts SET person_id = $2 WHERE id = $1 AND person_id IS NULL", [
+    accountId,
+    personId,
+  ]);
+}
+
+/** Records an account as read back now; returns its row id. Links it to `personId` when given. */
+export async function saveAccount(
+  q: Queryable,
+  systemId: string,
+  a: Account,
+  personId: string | null = null,
+): Promise<string> {
+  const r = await q.query<{ id: string }>(
+    `INSERT INTO accounts (id, system_id, external_id, person_id, username, email, employee_number, display_name,
+       enabled, last_login_at, last_read_at, raw)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,now(),$11)
+     ON CONFLICT (system_id, external_id) DO UPDATE SET
+       person_id = COALESCE(accounts.person_id, EXCLUDED.person_id),
+       username = EXCLUDED.username, email = EXCLUDED.email, employee_number = EXCLUDED.employee_number,
+       display_name = EXCLUDED.display_name, enabled = EXCLUDED.enabled,
+       last_login_at = EXCLUDED.last_login_at, last_read_at = now(), raw = EXCLUDED.raw
+     RETURNING id`,
+    [
+      ulid(),
+      systemId,
+      a.externalId,
+      personId,
+      a.username,
+      a.email ?? null,
+      a.employeeNumber ?? null,
+      a.displayName ?? null,
+      a.enabled,
+      a.lastLoginAt ?? null,
+      JSON.stringify(a.raw ?? {}),
+    ],
+  );
+  const id = (r.rows[0] as { id: string }).id;
+  await q.query("DELETE FROM account_entitlements WHERE account_id = $1", [id]);
+  const refs = [...new Map(a.entitlements.map((e) => [e.toLowerCase(), e])).values()];
+  if (refs.length) {
+    await q.query(
+      `INSERT INTO account_entitlements (account_id, entitlement_ref)
+       SELECT $1, x FROM unnest($2::text[]) AS x ON CONFLICT DO NOTHING`,
+      [id, refs],
+    );
+  }
+  return id;
+}
+
+/** The system answered that the account does not exist (any more). */
+export async function forgetAccount(q: Queryable, systemId: string, externalId: string): Promise<void> {
+  await q.query("DELETE FROM accounts WHERE system_id = $1 AND external_id = $2", [systemId, externalId]);
+}

@@ -1,0 +1,100 @@
+/**
+ * HR events drive the engine: each lifecycle event of the People module becomes a plan
+ * (joiner, mover, leaver) computed from the person's record as it is now. Every handler is
+ * idempotent: the plan carries its cause, and a second delivery finds it.
+ */
+import type { AuditContext } from "../../platform/audit/index.js";
+import type { Db } from "../../platform/db/index.js";
+import type { DomainEvent, Events } from "../../platform/events/index.js";
+import { findPerson } from "../people/index.js";
+import { raiseAlert } from "./alerts.js";
+import type { EngineSettings } from "./context.js";
+import type { PlanReason } from "./schemas.js";
+import type { AccessService } from "./service.js";
+
+const HR: AuditContext = { actorLabel: "hr event" };
+
+interface PersonPayload {
+  personId: string;
+  employeeNumber?: string;
+  status?: string;
+  eventId?: string;
+  effectiveAt?: string;
+  terminationType?: string | null;
+  highRisk?: boolean;
+  changed?: string[];
+}
+
+/** The cause of a plan: the HR event's id, or the person and moment for events without one. */
+const causeOf = (e: DomainEvent<PersonPayload>) =>
+  `${e.type}:${e.payload.eventId ?? `${e.payload.personId}@${e.occurredAt}`}`;
+
+const hrMoment = (e: DomainEvent<PersonPayload>) => new Date(e.payload.effectiveAt ?? e.occurredAt);
+
+async function personExists(db: Db, id: string): Promise<boolean> {
+  return (await findPerson(db, id)) !== undefined;
+}
+
+export function subscribeAccessEvents(
+  events: Events,
+  deps: { db: Db; access: AccessService; settings: EngineSettings },
+) {
+  const { db, access, settings } = deps;
+
+  const planFor = async (
+    e: DomainEvent<PersonPayload>,
+    reason: PlanReason,
+    extra: { removalDelayHours?: number; leaverTasks?: boolean; immediate?: boolean } = {},
+  ) => {
+    if (!(await personExists(db, e.payload.personId))) return;
+    await access.plan(HR, {
+      personId: e.payload.personId,
+      reason,
+      createdBy: "hr event",
+      sourceKey: causeOf(e),
+      sourceEventId: e.payload.eventId ?? null,
+      hrEventAt: hrMoment(e),
+      ...extra,
+    });
+  };
+
+  const alertHighRisk = async (e: DomainEvent<PersonPayload>, kind: string, title: string) => {
+    await db.tx((q) =>
+      raiseAlert(q, HR, {
+        kind,
+        personId: e.payload.personId,
+        audience: ["security", "legal"],
+        title: `${title} (employee number ${e.payload.employeeNumber ?? "unknown"})`,
+        detail:
+          kind === "high_risk_leaver_terminated"
+            ? "The termination took effect: access is being revoked now. Check the leaver page and the evidence-preservation task."
+            : "HR flagged this person as a high-risk leaver. Security can revoke all access at once (revoke now); Legal decides on evidence preservation.",
+        sourceKey: `${kind}:${causeOf(e)}`,
+      }),
+    );
+  };
+
+  events.subscribe<PersonPayload>("person.terminated", "access.leaver", async (e) => {
+    if (e.payload.highRisk)
+      await alertHighRisk(e, "high_risk_leaver_terminated", "High-risk leaver terminated");
+    await planFor(e, "leaver", { leaverTasks: true, immediate: e.payload.highRisk === true });
+  });
+  events.subscribe<PersonPayload>("person.hired", "access.joiner", (e) => planFor(e, "joiner"));
+  events.subscribe<PersonPayload>("person.started", "access.starter", (e) => planFor(e, "joiner"));
+  events.subscribe<PersonPayload>("person.moved", "access.mover", (e) =>
+    planFor(e, "mover", { removalDelayHours: settings.moverGraceHours }),
+  );
+  // Employment type decides which profiles match, like a move does.
+  events.subscribe<PersonPayload>("person.updated", "access.updated", async (e) => {
+    if (e.payload.changed?.includes("employmentType"))
+      await planFor(e, "mover", { removalDelayHours: settings.moverGraceHours });
+  });
+  events.subscribe<PersonPayload>("person.rehired", "access.rehire", async (e) => {
+    // A rehire starts afresh: an earlier "revoke now" no longer stands.
+    await db.query("DELETE FROM access_lockouts WHERE person_id = $1", [e.payload.personId]);
+    await planFor(e, "joiner");
+  });
+  events.subscribe<PersonPayload>("person.high_risk_flagged", "access.high_risk", (e) =>
+    alertHighRisk(e, "high_risk_leaver_flagged", "High-risk leaver flagged"),
+  );
+}

@@ -1,0 +1,283 @@
+/**
+ * Execution: a runner claims a batch of a system's due steps (a lease, so several runners
+ * and nodes share the work safely), applies them through one connector, reads every
+ * touched account back once, and records each step's outcome in one transaction with its
+ * audit entry. A step already verified is never claimed again; a crash before the record
+ * leaves the steps pending, and applying them again is harmless (every operation is
+ * idempotent).
+ */
+import {
+  type Account,
+  type Connector,
+  ConnectorError,
+  isConnectorError,
+  isManualTaskPending,
+} from "../../connectors/index.js";
+import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
+import type { Db, Queryable } from "../../platform/db/index.js";
+import { forgetAccount, saveAccount } from "./accounts.js";
+import type { SystemRow } from "./catalogue.js";
+import type { EngineSettings } from "./context.js";
+import { refreshPlanState } from "./plans.js";
+import { accountRefOf, applyStep, backoffMs, type RunnableStep, verifyStep } from "./verify.js";
+
+const LEASE_SECONDS = 300;
+
+export async function claimSteps(db: Db, systemId: string, limit: number): Promise<RunnableStep[]> {
+  return db.tx(async (q) => {
+    const claimed = await q.query<{ id: string }>(
+      `UPDATE access_plan_steps SET lease_until = now() + make_interval(secs => $3::int)
+       WHERE id IN (
+         SELECT s.id FROM access_plan_steps s
+         JOIN access_plans p ON p.id = s.plan_id
+         LEFT JOIN access_plan_steps d ON d.id = s.depends_on
+         WHERE s.system_id = $1 AND p.state = 'running'
+           AND (s.state IN ('pending', 'applied') OR (s.state = 'manual' AND s.connector_task))
+           AND s.due_at <= now() AND s.next_attempt_at <= now()
+           AND (s.lease_until IS NULL OR s.lease_until < now())
+           AND (s.depends_on IS NULL OR d.state = 'verified')
+         ORDER BY p.immediate DESC, p.created_at, s.seq
+         LIMIT $2
+         FOR UPDATE OF s SKIP LOCKED)
+       RETURNING id`,
+      [systemId, limit, LEASE_SECONDS],
+    );
+    if (!claimed.rowCount) return [];
+    const r = await q.query<RunnableStep>(
+      `SELECT s.id, s.plan_id, s.seq, s.system_id, s.action, s.account_id, s.account_ref, s.entitlement_ref,
+         s.spec, s.state, s.attempts, s.depends_on, d.account_ref AS dep_account_ref,
+         p.person_id, p.reason, p.hr_event_at
+       FROM access_plan_steps s JOIN access_plans p ON p.id = s.plan_id
+       LEFT JOIN access_plan_steps d ON d.id = s.depends_on
+       WHERE s.id = ANY ($1::text[]) ORDER BY p.created_at, s.seq`,
+      [claimed.rows.map((c) => c.id)],
+    );
+    return r.rows;
+  });
+}
+
+export interface StepOutcome {
+  step: RunnableStep;
+  /** manual: the connector opened a task for a person and waits for it. */
+  state: "verified" | "applied" | "pending" | "failed" | "manual";
+  manualTaskId?: string;
+  error: string | null;
+  accountRef: string | null;
+  applied: boolean;
+  /** The account as read back (null: it does not exist); undefined when not read. */
+  readBack?: Account | null;
+  nextAttemptMs: number;
+}
+
+/** Runs `fn` over the items, at most `limit` at a time. */
+async function pooled<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Applies and verifies a claimed batch; steps of one account run in order, accounts side by side. */
+export async function executeBatch(
+  connector: Connector,
+  steps: RunnableStep[],
+  settings: EngineSettings,
+): Promise<StepOutcome[]> {
+  const groups = new Map<string, RunnableStep[]>();
+  for (const s of steps) {
+    const key = accountRefOf(s) ?? `step:${s.id}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  const outcomes: StepOutcome[] = [];
+  let down: ConnectorError | null = null;
+  const retryOrFail = (s: RunnableStep, state: "pending" | "applied", err: unknown, applied: boolean) => {
+    const attempts = s.attempts + 1;
+    const e = isConnectorError(err) ? err : null;
+    const message = e ? e.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`;
+    const retryable = e ? e.retryable : false;
+    const last = attempts >= settings.retryLimit;
+    outcomes.push({
+      step: s,
+      state: retryable && !last ? state : "failed",
+      error: retryable && last ? `${message} (gave up after ${attempts} attempts)` : message,
+      accountRef: accountRefOf(s),
+      applied,
+      nextAttemptMs: backoffMs(attempts, settings.retrySeconds, e?.retryAfterMs),
+    });
+  };
+
+  await pooled([...groups.values()], settings.concurrency, async (group) => {
+    const done: { step: RunnableStep; ref: string }[] = [];
+    for (const s of group) {
+      if (down) {
+        retryOrFail(
+          s,
+          s.state === "manual" ? "pending" : s.state,
+          new ConnectorError("unreachable", `not attempted: ${down.message}`),
+          false,
+        );
+        continue;
+      }
+      try {
+        done.push({ step: s, ref: await applyStep(connector, s) });
+      } catch (err) {
+        if (isManualTaskPending(err)) {
+          // A person has to do it: not a failure, and no attempt used up while they work.
+          outcomes.push({
+            step: s,
+            state: "manual",
+            manualTaskId: err.taskId,
+            error: err.message,
+            accountRef: accountRefOf(s),
+            applied: false,
+            nextAttemptMs: err.retryAfterMs ?? 15 * 60_000,
+          });
+          continue;
+        }
+        if (isConnectorError(err) && err.kind === "unreachable") down = err;
+        retryOrFail(s, s.state === "manual" ? "pending" : s.state, err, false);
+      }
+    }
+    // One read-back per account verifies every step applied to it.
+    const refs = [...new Set(done.map((d) => d.ref))];
+    for (const ref of refs) {
+      const mine = done.filter((d) => d.ref === ref);
+      let account: Account | null;
+      try {
+        account = await connector.getAccount(ref);
+      } catch (err) {
+        if (isConnectorError(err) && err.kind === "unreachable") down = err;
+        const why = isConnectorError(err) ? err.message : String(err);
+        for (const d of mine)
+          retryOrFail(
+            d.step,
+            "applied",
+            new ConnectorError(
+              isConnectorError(err) ? err.kind : "remote",
+              `applied; read-back failed: ${why}`,
+              {
+                retryable: true,
+              },
+            ),
+            true,
+          );
+        continue;
+      }
+      for (const d of mine) {
+        const v = verifyStep(d.step, account);
+        if (v.ok) {
+          outcomes.push({
+            step: d.step,
+            state: "verified",
+            error: null,
+            accountRef: ref,
+            applied: true,
+            readBack: account,
+            nextAttemptMs: 0,
+          });
+        } else {
+          retryOrFail(
+            d.step,
+            "applied",
+            new ConnectorError("remote", `applied, but the read-back shows otherwise: ${v.detail}`, {
+              retryable: true,
+            }),
+            true,
+          );
+          const o = outcomes[outcomes.length - 1] as StepOutcome;
+          o.accountRef = ref;
+          o.readBack = account;
+        }
+      }
+    }
+  });
+  return outcomes;
+}
+
+/** Records the outcomes in one transaction: step states, accounts as read back, audit entries. */
+export async function recordOutcomes(
+  db: Db,
+  ctx: AuditContext,
+  system: SystemRow,
+  outcomes: StepOutcome[],
+): Promise<{ planIds: string[] }> {
+  return db.tx(async (q) => {
+    const saved = new Set<string>();
+    for (const o of outcomes) {
+      const s = o.step;
+      if (o.state === "manual") {
+        await q.query(
+          `UPDATE access_plan_steps SET state = 'manual', connector_task = true, manual_task_id = $2, error = $3,
+             lease_until = NULL, next_attempt_at = now() + make_interval(secs => $4::double precision)
+           WHERE id = $1`,
+          [s.id, o.manualTaskId, o.error, o.nextAttemptMs / 1000],
+        );
+        await q.query("UPDATE access_tasks SET person_id = COALESCE(person_id, $2) WHERE id = $1", [
+          o.manualTaskId,
+          s.person_id,
+        ]);
+        continue;
+      }
+      await q.query(
+        `UPDATE access_plan_steps SET state = $2, error = $3, attempts = attempts + 1, lease_until = NULL,
+           account_ref = COALESCE($4, account_ref),
+           applied_at = CASE WHEN $5::boolean THEN COALESCE(applied_at, now()) ELSE applied_at END,
+           verified_at = CASE WHEN $2 = 'verified' THEN now() ELSE NULL END,
+           next_attempt_at = now() + make_interval(secs => $6::double precision)
+         WHERE id = $1 AND state IN ('pending', 'applied', 'manual')`,
+        [s.id, o.state, o.error, o.accountRef, o.applied, o.nextAttemptMs / 1000],
+      );
+      if (o.readBack !== undefined && o.accountRef && !saved.has(o.accountRef)) {
+        saved.add(o.accountRef);
+        if (o.readBack) await saveAccount(q, system.id, o.readBack, s.person_id);
+        else await forgetAccount(q, system.id, o.accountRef);
+      }
+      if (o.state === "verified" || o.state === "failed") {
+        await appendAudit(q, ctx, {
+          action: o.state === "verified" ? "access.step_verified" : "access.step_failed",
+          targetType: "person",
+          targetId: s.person_id,
+          outcome: o.state === "verified" ? "success" : "failure",
+          details: {
+            planId: s.plan_id,
+            stepId: s.id,
+            systemId: system.id,
+            system: system.name,
+            action: s.action,
+            account: o.accountRef,
+            entitlement: s.entitlement_ref,
+            attempts: s.attempts + 1,
+            ...(o.error ? { error: o.error } : {}),
+          },
+        });
+      }
+      if (o.state === "failed") await failDependents(q, s.id, s.seq);
+    }
+    const planIds = [...new Set(outcomes.map((o) => o.step.plan_id))];
+    for (const id of planIds) await refreshPlanState(q, ctx, id);
+    return { planIds };
+  });
+}
+
+/** Steps waiting on a failed one cannot run; they fail with it (and are retried with it). */
+async function failDependents(q: Queryable, stepId: string, seq: number): Promise<void> {
+  await q.query(
+    `UPDATE access_plan_steps SET state = 'failed', error = $2
+     WHERE depends_on = $1 AND state = 'pending'`,
+    [stepId, `not attempted: step ${seq} failed`],
+  );
+}
+
+/** The earliest moment a step of the system becomes runnable, if later than now. */
+export async function nextWake(db: Db, systemId: string): Promise<Date | null> {
+  const r = await db.query<{ at: Date | string | null }>(
+    `SELECT min(GREATEST(s.due_at, s.next_attempt_at)) AS at
+     FROM access_plan_steps s JOIN access_plans p ON p.id = s.plan_id
+     WHERE s.system_id = $1 AND p.state = 'running'
+       AND (s.state IN ('pending', 'applied') OR (s.state = 'manual' AND s.connector_task))`,
+    [systemId],
+  );
+  const at = r.rows[0]?.at;
+  return at ? new Date(at) : null;
+}

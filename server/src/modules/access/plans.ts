@@ -1,0 +1,317 @@
+/**
+ * Making a plan durable: one transaction links matched accounts, supersedes what older
+ * plans of the person had not started, stores the plan and its steps, opens manual tasks,
+ * asks the circuit breaker, and enqueues the runners, so a crash loses or doubles nothing.
+ */
+import { ulid } from "ulid";
+import type { ConnectorCapabilities } from "../../connectors/index.js";
+import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
+import type { Queryable } from "../../platform/db/index.js";
+import type { Jobs } from "../../platform/jobs/index.js";
+import { linkAccount } from "./accounts.js";
+import { checkBreaker } from "./breaker.js";
+import type { SystemRow } from "./catalogue.js";
+import type { EngineSettings } from "./context.js";
+import { desiredState, personFacts } from "./desired.js";
+import { computePlan, LEAVER_TASKS, type PlannedStep } from "./plan.js";
+import type { PlanReason, PlanState } from "./schemas.js";
+import { openTask } from "./tasks.js";
+import { departurePlans } from "./views.js";
+
+export const RUN_JOB = "access.run_system";
+
+export interface PlanRequest {
+  personId: string;
+  reason: PlanReason;
+  /** Never held by the breaker (revoke now, a high-risk leaver). */
+  immediate?: boolean;
+  /** Revoke everything whatever HR says. */
+  forceEmpty?: boolean;
+  /** Open the leaver's device and badge tasks (once per departure). */
+  leaverTasks?: boolean;
+  removalDelayHours?: number;
+  createdBy: string | null;
+  sourceKey?: string | null;
+  sourceEventId?: string | null;
+  hrEventAt?: Date | null;
+}
+
+export interface PlanDeps {
+  jobs: Jobs;
+  settings: EngineSettings;
+  capabilities: (row: SystemRow) => ConnectorCapabilities;
+}
+
+export interface CreatedPlan {
+  planId: string;
+  created: boolean;
+  state: PlanState;
+  /** Systems with steps to run now (kick their runners after commit). */
+  systemIds: string[];
+}
+
+/** Enqueues a system's runner: now, or at a later moment (one job per system and moment). */
+export async function scheduleRunner(q: Queryable, jobs: Jobs, systemId: string, at?: Date): Promise<void> {
+  const later = at && at.getTime() > Date.now() + 1000 ? at : undefined;
+  await jobs.send(
+    q,
+    RUN_JOB,
+    { systemId },
+    later
+      ? { startAfter: later, singletonKey: `${systemId}@${later.toISOString()}` }
+      : { singletonKey: `${systemId}@now` },
+  );
+}
+
+/** Cancels what older plans of the person have not started; the new plan recomputes it. */
+async function supersede(q: Queryable, personId: string): Promise<string[]> {
+  const r = await q.query<{ plan_id: string }>(
+    `UPDATE access_plan_steps s SET state = 'cancelled', error = 'superseded by a newer plan', lease_until = NULL
+     FROM access_plans p
+     WHERE p.id = s.plan_id AND p.person_id = $1 AND p.state IN ('held', 'running', 'failed')
+       AND s.state IN ('pending', 'applied', 'failed') AND (s.lease_until IS NULL OR s.lease_until < now())
+     RETURNING s.plan_id`,
+    [personId],
+  );
+  const plans = [...new Set(r.rows.map((x) => x.plan_id))];
+  for (const id of plans) await refreshPlanState(q, { actorLabel: "access engine" }, id);
+  return plans;
+}
+
+/** Has this departure's task list been opened already (since the person was last rehired)? */
+async function hasLeaverTasks(q: Queryable, personId: string): Promise<boolean> {
+  const r = await q.query(
+    `SELECT 1 FROM access_plan_steps s JOIN access_plans p ON p.id = s.plan_id
+     WHERE p.person_id = $1 AND p.reason = 'leaver' AND s.action = 'manual_task' AND s.spec ? 'catalogue'
+       AND s.state <> 'cancelled'
+       AND p.created_at > COALESCE((SELECT max(created_at) FROM access_plans j
+                                    WHERE j.person_id = $1 AND j.source_key LIKE 'person.rehired:%'), '-infinity')
+     LIMIT 1`,
+    [personId],
+  );
+  return r.rowCount > 0;
+}
+
+export async function createPlan(
+  q: Queryable,
+  ctx: AuditContext,
+  deps: PlanDeps,
+  req: PlanRequest,
+): Promise<CreatedPlan> {
+  await q.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`access.person:${req.personId}`]);
+  if (req.sourceKey) {
+    const existing = await q.query<{ id: string; state: PlanState }>(
+      "SELECT id, state FROM access_plans WHERE source_key = $1",
+      [req.sourceKey],
+    );
+    const hit = existing.rows[0];
+    if (hit) return { planId: hit.id, created: false, state: hit.state, systemIds: [] };
+  }
+  const person = await personFacts(q, req.personId);
+  await supersede(q, req.personId);
+  const desired = await desiredState(q, person, { forceEmpty: req.forceEmpty });
+  let reason = req.reason;
+  let hrEventAt = req.hrEventAt ?? null;
+  if (desired.empty && reason !== "leaver" && person.status !== "candidate") {
+    // Whatever woke it (a late joiner event, a move), a plan that takes everything is part
+    // of the departure: a leaver plan, timed from the departure's first HR event.
+    reason = "leaver";
+    const first = await q.query<{ at: Date | string | null }>(
+      `SELECT min(hr_event_at) AS at FROM access_plans WHERE id = ANY ($1::text[])`,
+      [await departurePlans(q, person.id)],
+    );
+    const at = first.rows[0]?.at;
+    if (at) hrEventAt = new Date(at);
+  }
+  const computed = await computePlan(q, person, desired, {
+    removalDelayHours: req.removalDelayHours,
+    capabilities: deps.capabilities,
+  });
+  const steps = [...computed.steps];
+  if ((req.leaverTasks || reason === "leaver") && !(await hasLeaverTasks(q, person.id))) {
+    for (const t of LEAVER_TASKS) {
+      if (t.highRiskOnly && !person.highRisk) continue;
+      steps.push({
+        key: `t${steps.length + 1}`,
+        systemId: null,
+        action: "manual_task",
+        accountId: null,
+        accountRef: null,
+        username: null,
+        entitlementRef: null,
+        dependsOn: null,
+        spec: { ...t, catalogue: true, dueInHours: t.highRiskOnly ? 4 : 24 },
+        delayHours: 0,
+      });
+    }
+  }
+  for (const a of computed.toLink) {
+    await linkAccount(q, a.id, person.id);
+    await appendAudit(q, ctx, {
+      action: "access.account_linked",
+      targetType: "account",
+      targetId: a.id,
+      details: { personId: person.id, systemId: a.system_id, rule: "employee number or work email" },
+    });
+  }
+
+  const planId = ulid();
+  await q.query(
+    `INSERT INTO access_plans (id, person_id, reason, state, immediate, created_by, source_key, source_event_id,
+       hr_event_at, notes)
+     VALUES ($1,$2,$3,'running',$4,$5,$6,$7,$8,$9)`,
+    [
+      planId,
+      person.id,
+      reason,
+      req.immediate ?? false,
+      req.createdBy,
+      req.sourceKey ?? null,
+      req.sourceEventId ?? null,
+      hrEventAt ? hrEventAt.toISOString() : null,
+      JSON.stringify([desired.why, ...computed.notes]),
+    ],
+  );
+  await insertSteps(q, ctx, planId, person.id, steps);
+
+  const verdict = await checkBreaker(
+    q,
+    { id: planId, personId: person.id, immediate: req.immediate ?? false },
+    steps,
+    deps.settings.breakerWindowMinutes,
+  );
+  if (verdict.heldSystemIds.length) {
+    await q.query(
+      "UPDATE access_plans SET state = 'held', held_system_ids = $2, held_reason = $3 WHERE id = $1",
+      [planId, verdict.heldSystemIds, verdict.reasons.join("\n")],
+    );
+  }
+  await appendAudit(q, ctx, {
+    action: "access.plan_created",
+    targetType: "person",
+    targetId: person.id,
+    details: {
+      planId,
+      reason,
+      steps: steps.length,
+      immediate: req.immediate ?? false,
+      sourceEventId: req.sourceEventId ?? null,
+      held: verdict.heldSystemIds,
+    },
+  });
+  if (verdict.heldSystemIds.length) {
+    await appendAudit(q, ctx, {
+      action: "access.plan_held",
+      targetType: "person",
+      targetId: person.id,
+      outcome: "failure",
+      details: { planId, systems: verdict.heldSystemIds, reasons: verdict.reasons },
+    });
+  }
+  const state = await refreshPlanState(q, ctx, planId);
+  const systemIds = new Set<string>();
+  if (state === "running") {
+    for (const s of steps) {
+      if (!s.systemId || s.action === "manual_task") continue;
+      if (s.delayHours > 0) {
+        await scheduleRunner(q, deps.jobs, s.systemId, new Date(Date.now() + s.delayHours * 3_600_000));
+      } else if (!systemIds.has(s.systemId)) {
+        systemIds.add(s.systemId);
+        await scheduleRunner(q, deps.jobs, s.systemId);
+      }
+    }
+  }
+  return { planId, created: true, state, systemIds: [...systemIds] };
+}
+
+/** Stores the steps; a manual one opens its task at once. */
+async function insertSteps(
+  q: Queryable,
+  ctx: AuditContext,
+  planId: string,
+  personId: string,
+  steps: PlannedStep[],
+): Promise<void> {
+  const idOf = new Map<string, string>();
+  for (const s of steps) idOf.set(s.key, ulid());
+  let seq = 0;
+  for (const s of steps) {
+    const id = idOf.get(s.key) as string;
+    let taskId: string | null = null;
+    if (s.action === "manual_task") {
+      const spec = s.spec as {
+        title: string;
+        instructions: string;
+        assigneeRole?: string;
+        dueInHours?: number;
+      };
+      taskId = await openTask(q, ctx, {
+        personId,
+        systemId: s.systemId,
+        title: spec.title,
+        instructions: spec.instructions,
+        assigneeRole: spec.assigneeRole ?? null,
+        dueAt: new Date(Date.now() + (spec.dueInHours ?? 24) * 3_600_000),
+      });
+    }
+    await q.query(
+      `INSERT INTO access_plan_steps (id, plan_id, seq, system_id, action, account_id, account_ref, entitlement_ref,
+         depends_on, spec, state, due_at, manual_task_id)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11, now() + make_interval(secs => $12::double precision), $13)`,
+      [
+        id,
+        planId,
+        ++seq,
+        s.systemId,
+        s.action,
+        s.accountId,
+        s.accountRef,
+        s.entitlementRef,
+        s.dependsOn ? (idOf.get(s.dependsOn) ?? null) : null,
+        JSON.stringify({ ...s.spec, ...(s.username ? { username: s.spec.username ?? s.username } : {}) }),
+        taskId ? "manual" : "pending",
+        s.delayHours * 3600,
+        taskId,
+      ],
+    );
+  }
+}
+
+/** Derives a plan's state from its steps; records (and audits) the moment it is done or failed. */
+export async function refreshPlanState(q: Queryable, ctx: AuditContext, planId: string): Promise<PlanState> {
+  const p = await q.query<{ state: PlanState; person_id: string | null }>(
+    "SELECT state, person_id FROM access_plans WHERE id = $1 FOR UPDATE",
+    [planId],
+  );
+  const plan = p.rows[0];
+  if (!plan) return "cancelled";
+  if (plan.state === "held" || plan.state === "cancelled" || plan.state === "draft") return plan.state;
+  const c = await q.query<{ state: string; n: number }>(
+    "SELECT state, count(*)::int AS n FROM access_plan_steps WHERE plan_id = $1 GROUP BY state",
+    [planId],
+  );
+  const n = (s: string) => c.rows.find((r) => r.state === s)?.n ?? 0;
+  const total = c.rows.reduce((sum, r) => sum + r.n, 0);
+  let next: PlanState;
+  if (n("pending") + n("applied") > 0) next = "running";
+  else if (n("failed") > 0) next = "failed";
+  else if (n("manual") > 0) next = "running";
+  else if (total > 0 && n("cancelled") === total) next = "cancelled";
+  else next = "done";
+  if (next === plan.state) return next;
+  await q.query(
+    `UPDATE access_plans SET state = $2,
+       finished_at = CASE WHEN $2::text IN ('done', 'cancelled') THEN now() ELSE NULL END WHERE id = $1`,
+    [planId, next],
+  );
+  if (next === "done" || next === "failed" || next === "cancelled") {
+    await appendAudit(q, ctx, {
+      action: `access.plan_${next}`,
+      targetType: "person",
+      targetId: plan.person_id,
+      outcome: next === "failed" ? "failure" : "success",
+      details: { planId, steps: total, failed: n("failed") },
+    });
+  }
+  return next;
+}
