@@ -4,6 +4,7 @@ import { openPglite } from "./pglite.js";
 import { openPostgres } from "./postgres.js";
 import type { Db } from "./types.js";
 
+export { afterCommit } from "./commit.js";
 export { MigrationError, migrate, readMigrations } from "./migrate.js";
 export { DataDirLockedError, openPglite } from "./pglite.js";
 export { openPostgres } from "./postgres.js";

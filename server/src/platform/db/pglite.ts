@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { committed, openCommitScope } from "./commit.js";
 import type { Db, Queryable, QueryResult } from "./types.js";
 
 function wrap(q: {
@@ -88,7 +89,16 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   return {
     kind: "pglite",
     query: base.query,
-    tx: (fn) => pg.transaction((t) => fn(wrap(t))),
+    tx: async (fn) => {
+      let handle: Queryable | undefined;
+      const result = await pg.transaction((t) => {
+        handle = wrap(t);
+        openCommitScope(handle);
+        return fn(handle);
+      });
+      committed(handle);
+      return result;
+    },
     exec: async (sql) => {
       await pg.exec(sql);
     },

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { committed, openCommitScope } from "./commit.js";
 import type { Db, Queryable, QueryResult } from "./types.js";
 
 // Timestamps come back as Date, bigint counts as strings unless cast in SQL.
@@ -41,8 +42,11 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
       const client = await pool.connect();
       try {
         await client.query("BEGIN");
-        const result = await fn(wrapClient(client));
+        const handle = wrapClient(client);
+        openCommitScope(handle);
+        const result = await fn(handle);
         await client.query("COMMIT");
+        committed(handle);
         return result;
       } catch (e) {
         await client.query("ROLLBACK").catch(() => {});

@@ -1,5 +1,5 @@
 import PgBoss from "pg-boss";
-import type { Db, Queryable } from "../db/index.js";
+import { afterCommit, type Db, type Queryable } from "../db/index.js";
 import type { Logger } from "../log/index.js";
 import type { Metrics } from "../metrics/index.js";
 
@@ -18,7 +18,11 @@ export interface JobDefinition<T extends object> {
   retryDelay?: number;
   /** A job still active after this long is taken to have died with its worker and is retried. */
   expireInSeconds?: number;
-  concurrency?: number;
+  /**
+   * Jobs one fetch takes (default 10), worked one after another. Keep it 1 for long jobs:
+   * a job's expiry clock starts when it is fetched.
+   */
+  batchSize?: number;
 }
 
 export interface SendOptions {
@@ -64,6 +68,8 @@ export class Jobs {
   private readonly defs = new Map<string, JobDefinition<object>>();
   private readonly schedules: { name: string; cron: string; data: object; tz: string }[] = [];
   private started = false;
+  /** This process's worker per queue, to wake it when a job was just enqueued. */
+  private readonly workers = new Map<string, string>();
   /** Statements pg-boss has under way; it records a finished job without awaiting the write. */
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -120,31 +126,43 @@ export class Jobs {
     if (!this.opts.work) return;
     for (const s of this.schedules) await this.boss.schedule(s.name, s.cron, s.data, { tz: s.tz });
     for (const def of this.defs.values()) {
-      await this.boss.work<object>(
+      const batchSize = def.batchSize ?? 10;
+      const workerId = await this.boss.work<object>(
         def.name,
-        {
-          batchSize: 1,
-          pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2,
-          includeMetadata: true,
-        },
-        async ([job]) => {
-          if (!job) return;
-          const ctx: JobContext = {
-            jobId: job.id,
-            retryCount: job.retryCount,
-            progress: (percent, message) => this.progress(job.id, def.name, percent, message),
-          };
-          try {
-            await def.handler(job.data, ctx);
-            this.opts.metrics?.jobsProcessed.labels(def.name, "completed").inc();
-          } catch (err) {
-            this.opts.metrics?.jobsProcessed.labels(def.name, "failed").inc();
-            this.opts.log.warn({ err, queue: def.name, jobId: job.id, retry: job.retryCount }, "job failed");
-            throw err;
-          }
+        { batchSize, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2, includeMetadata: true },
+        async (batch) => {
+          // pg-boss completes the batch when this returns; a job that failed is failed here
+          // first (completion only touches jobs still active), so each job keeps its own fate.
+          for (const job of batch) await this.runOne(def, job);
+          // A full batch: more are probably waiting, so fetch again without the polling pause.
+          if (batch.length >= batchSize && workerId) this.boss.notifyWorker(workerId);
         },
       );
+      this.workers.set(def.name, workerId);
     }
+  }
+
+  private async runOne(def: JobDefinition<object>, job: PgBoss.JobWithMetadata<object>): Promise<void> {
+    const ctx: JobContext = {
+      jobId: job.id,
+      retryCount: job.retryCount,
+      progress: (percent, message) => this.progress(job.id, def.name, percent, message),
+    };
+    try {
+      await def.handler(job.data, ctx);
+      this.opts.metrics?.jobsProcessed.labels(def.name, "completed").inc();
+    } catch (err) {
+      this.opts.metrics?.jobsProcessed.labels(def.name, "failed").inc();
+      this.opts.log.warn({ err, queue: def.name, jobId: job.id, retry: job.retryCount }, "job failed");
+      const e = err instanceof Error ? { name: err.name, message: err.message } : { message: String(err) };
+      await this.boss.fail(def.name, job.id, e);
+    }
+  }
+
+  /** Wakes this process's worker for a queue (a job was just committed to it). */
+  private wake(name: string): void {
+    const id = this.workers.get(name);
+    if (id) this.boss.notifyWorker(id);
   }
 
   /**
@@ -188,11 +206,16 @@ export class Jobs {
   /** Enqueues inside the given transaction: the job exists only if the change commits. */
   async send(q: Queryable, name: string, data: object, opts: SendOptions = {}): Promise<string | null> {
     if (!this.defs.has(name)) throw new Error(`Unknown job ${name}`);
-    return this.boss.send(name, data, {
+    const id = await this.boss.send(name, data, {
       singletonKey: opts.singletonKey,
       startAfter: opts.startAfter instanceof Date ? opts.startAfter : opts.startAfter,
       db: executor(q),
     });
+    // Due now: this node's worker picks it up as soon as the transaction commits, rather
+    // than at its next poll (other nodes still find it by polling).
+    const at = opts.startAfter === undefined ? 0 : new Date(opts.startAfter).getTime();
+    if (id && at <= Date.now()) afterCommit(q, () => this.wake(name));
+    return id;
   }
 
   async progress(jobId: string, queue: string, percent: number, message?: string): Promise<void> {
