@@ -22,6 +22,8 @@ interface PersonPayload {
   effectiveAt?: string;
   terminationType?: string | null;
   highRisk?: boolean;
+  /** Termination recorded to take effect at once (not scheduled, not from an import). */
+  immediate?: boolean;
   changed?: string[];
 }
 
@@ -77,7 +79,12 @@ export function subscribeAccessEvents(
   events.subscribe<PersonPayload>("person.terminated", "access.leaver", async (e) => {
     if (e.payload.highRisk)
       await alertHighRisk(e, "high_risk_leaver_terminated", "High-risk leaver terminated");
-    await planFor(e, "leaver", { leaverTasks: true, immediate: e.payload.highRisk === true });
+    // A single termination recorded to take effect now, and a high-risk leaver, are never
+    // held by the circuit breaker; scheduled ones and file imports are counted as batches.
+    await planFor(e, "leaver", {
+      leaverTasks: true,
+      immediate: e.payload.highRisk === true || e.payload.immediate === true,
+    });
   });
   events.subscribe<PersonPayload>("person.hired", "access.joiner", (e) => planFor(e, "joiner"));
   events.subscribe<PersonPayload>("person.started", "access.starter", (e) => planFor(e, "joiner"));

@@ -437,7 +437,18 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
       eventId,
       eventType: ev.type,
       effectiveAt: new Date(ev.effective_at).toISOString(),
-      ...(ev.type === "termination" ? { terminationType: c.terminationType, highRisk: after.high_risk } : {}),
+      ...(ev.type === "termination"
+        ? {
+            terminationType: c.terminationType,
+            highRisk: after.high_risk,
+            source: ev.source,
+            // Recorded to take effect at once (not scheduled ahead, not from a file import):
+            // the access engine never holds such a termination back.
+            immediate:
+              ev.source !== "csv" &&
+              new Date(ev.effective_at).getTime() - new Date(ev.created_at).getTime() <= 60_000,
+          }
+        : {}),
       ...(ev.type === "transfer" ? { changed: Object.keys(c) } : {}),
     });
     if (ev.type === "rehire" && c.startDate) {
