@@ -4,10 +4,14 @@ import path from "node:path";
 import { Command, CommanderError } from "commander";
 import { buildApp } from "./app.js";
 import { accessCommands } from "./cli/access.js";
+import { certificateCommands } from "./cli/certificate.js";
 import { auditCommands, keyCommands, tokenCommands, userCommands } from "./cli/commands.js";
 import { CliError, cliConfig } from "./cli/context.js";
 import { demoCommands } from "./cli/demo.js";
 import { importCommands } from "./cli/import.js";
+import { reconcileCommands } from "./cli/reconcile.js";
+import { requestCommands } from "./cli/requests.js";
+import { reviewCommands } from "./cli/reviews.js";
 import { ensureFirstAdmin, FIRST_ADMIN_EMAIL } from "./platform/auth/index.js";
 import { DataDirLockedError, MigrationError, migrate, openDatabase } from "./platform/db/index.js";
 
@@ -104,6 +108,10 @@ keyCommands(program);
 demoCommands(program);
 importCommands(program);
 accessCommands(program);
+certificateCommands(program);
+requestCommands(program);
+reconcileCommands(program);
+reviewCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) process.exit(err.exitCode);

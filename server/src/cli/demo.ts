@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { buildApp } from "../app.js";
+import { type AccessDemoResult, seedAccessDemo } from "../modules/access/index.js";
 import { type DemoResult, seedPeopleDemo } from "../modules/people/index.js";
 import { ensureFirstAdmin, FIRST_ADMIN_EMAIL } from "../platform/auth/index.js";
 import { AppError } from "../platform/http/index.js";
@@ -32,6 +33,45 @@ function summary(r: DemoResult): string {
 function table(rows: [string, string, string, string][]): string {
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => `  ${r.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join("  ")}`).join("\n");
+}
+
+/**
+ * The access part needs the demo SCIM application, which Tandem itself serves: Tandem
+ * listens on its configured address while it runs (no server can be running: the embedded
+ * database is this process's).
+ */
+async function seedAccess(
+  t: Awaited<ReturnType<typeof buildApp>>,
+  config: ReturnType<typeof cliConfig>,
+  r: DemoResult,
+): Promise<AccessDemoResult> {
+  try {
+    await t.app.listen({ host: config.TANDEM_HOST, port: config.TANDEM_PORT });
+  } catch (e) {
+    throw new CliError(
+      `The access demo needs ${config.TANDEM_HOST}:${config.TANDEM_PORT} free for a moment (the demo app is served there): ${(e as Error).message}`,
+    );
+  }
+  const admin = await t.db.query<{ id: string }>("SELECT id FROM users WHERE email = $1", [
+    FIRST_ADMIN_EMAIL,
+  ]);
+  return seedAccessDemo({ app: t.app, db: t.db, access: t.access, publicUrl: config.publicUrl }, r.ids, {
+    ctx: CLI,
+    adminUserId: admin.rows[0]!.id,
+    onProgress: (msg) => console.log(msg),
+  });
+}
+
+function accessSummary(a: AccessDemoResult): string {
+  if (a.alreadySeeded) return "The demo systems are already there; nothing was added.";
+  return [
+    `Added ${a.systems.length} systems (${a.systems.join(", ")}) and ${a.profiles} access profiles; the server provisions everyone when it starts.`,
+    ...(a.leaver
+      ? [
+          `  Finished leaver: ${a.leaver.name} (${a.leaver.employeeNumber}), revoked everywhere and verified${a.leaver.certificateId ? `; certificate ${a.leaver.certificateId}` : ""}`,
+        ]
+      : []),
+  ].join("\n");
 }
 
 /** `tandem demo`: a realistic organisation to explore Tandem with, and sign-in links for each role. */
@@ -73,6 +113,7 @@ export function demoCommands(program: Command) {
             ? `The demo organisation is already seeded (${r.counts.people} people); nothing was added.`
             : summary(r),
         );
+        if (!r.alreadySeeded) console.log(accessSummary(await seedAccess(t, config, r)));
         const rows: [string, string, string, string][] = [["role", "name", "email", "setup link"]];
         if (adminLink) rows.push(["admin", "Administrator", FIRST_ADMIN_EMAIL, adminLink]);
         for (const s of r.signIns)

@@ -76,6 +76,8 @@ export async function startTestApp(
     TANDEM_AUDIT_CHECKPOINT_MINUTES: "0",
     TANDEM_RATE_LIMIT_PER_MINUTE: "100000",
     TANDEM_AUTH_RATE_LIMIT_PER_MINUTE: "100000",
+    // Tests start reconciliations themselves; a schedule firing mid-test would only add noise.
+    TANDEM_ACCESS_RECONCILE_CRON: "off",
     ...env,
   });
   const t = await buildApp(config, {

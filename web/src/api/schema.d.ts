@@ -4050,7 +4050,7 @@ export interface paths {
                             id: string;
                             personId: string | null;
                             /** @enum {string} */
-                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual";
+                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual" | "review";
                             /** @enum {string} */
                             state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
                             dryRun: boolean;
@@ -4235,7 +4235,7 @@ export interface paths {
                                 id: string;
                                 personId: string | null;
                                 /** @enum {string} */
-                                reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual";
+                                reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual" | "review";
                                 /** @enum {string} */
                                 state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
                                 dryRun: boolean;
@@ -4333,7 +4333,7 @@ export interface paths {
                                 id: string;
                                 personId: string | null;
                                 /** @enum {string} */
-                                reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual";
+                                reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual" | "review";
                                 /** @enum {string} */
                                 state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
                                 dryRun: boolean;
@@ -4394,7 +4394,7 @@ export interface paths {
                             id: string;
                             personId: string | null;
                             /** @enum {string} */
-                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual";
+                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual" | "review";
                             /** @enum {string} */
                             state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
                             dryRun: boolean;
@@ -4483,7 +4483,7 @@ export interface paths {
                             id: string;
                             personId: string | null;
                             /** @enum {string} */
-                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual";
+                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual" | "review";
                             /** @enum {string} */
                             state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
                             dryRun: boolean;
@@ -4564,7 +4564,7 @@ export interface paths {
                             id: string;
                             personId: string | null;
                             /** @enum {string} */
-                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual";
+                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual" | "review";
                             /** @enum {string} */
                             state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
                             dryRun: boolean;
@@ -4654,7 +4654,7 @@ export interface paths {
                             id: string;
                             personId: string | null;
                             /** @enum {string} */
-                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual";
+                            reason: "joiner" | "mover" | "leaver" | "reconcile" | "manual" | "review";
                             /** @enum {string} */
                             state: "draft" | "held" | "running" | "done" | "failed" | "cancelled";
                             dryRun: boolean;
@@ -5031,6 +5031,2827 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Revocation certificates, newest first
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    personId?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                personId: string;
+                                planId: string;
+                                issuedAt: string;
+                                personName: string | null;
+                                employeeNumber: string | null;
+                                digest: string;
+                                /** @enum {string} */
+                                algorithm: "sha256";
+                                auditEntry: {
+                                    id: string;
+                                    seq: number;
+                                };
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/certificates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A revocation certificate, with its digest, its audit entry and whether the two still agree
+         * @description The read is audited (access.certificate_downloaded).
+         *
+         *     Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string;
+                            planId: string;
+                            issuedAt: string;
+                            personName: string | null;
+                            employeeNumber: string | null;
+                            digest: string;
+                            /** @enum {string} */
+                            algorithm: "sha256";
+                            auditEntry: {
+                                id: string;
+                                seq: number;
+                            };
+                            verified: boolean;
+                            verificationError: string | null;
+                            certificate: {
+                                /** @enum {string} */
+                                type: "tandem.access.revocation_certificate";
+                                /** @enum {number} */
+                                version: 1;
+                                id: string;
+                                issuedAt: string;
+                                person: {
+                                    id: string;
+                                    name: string;
+                                    employeeNumber: string;
+                                };
+                                planId: string;
+                                planIds: string[];
+                                hrEventAt: string | null;
+                                accessRevokedAt: string | null;
+                                completedAt: string | null;
+                                systems: {
+                                    systemId: string | null;
+                                    systemName: string;
+                                    items: {
+                                        stepId: string;
+                                        planId: string;
+                                        /** @enum {string} */
+                                        kind: "account" | "entitlement" | "sessions" | "task";
+                                        action: string;
+                                        account: string | null;
+                                        accountRef: string | null;
+                                        entitlementRef: string | null;
+                                        entitlementName: string | null;
+                                        title: string | null;
+                                        /** @enum {string} */
+                                        verifiedBy: "read_back" | "system_accepted" | "attestation";
+                                        verifiedAt: string | null;
+                                        attestation: {
+                                            by: string;
+                                            at: string | null;
+                                            note: string | null;
+                                        } | null;
+                                    }[];
+                                }[];
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/certificates/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A revocation certificate as a PDF (audited download)
+         * @description Answers application/pdf as an attachment; the footer says how to check it against the audit chain.
+         *
+         *     Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/people/{id}/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A person's latest revocation certificate
+         * @description 404 access.no_certificate while none was issued. The read is audited.
+         *
+         *     Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string;
+                            planId: string;
+                            issuedAt: string;
+                            personName: string | null;
+                            employeeNumber: string | null;
+                            digest: string;
+                            /** @enum {string} */
+                            algorithm: "sha256";
+                            auditEntry: {
+                                id: string;
+                                seq: number;
+                            };
+                            verified: boolean;
+                            verificationError: string | null;
+                            certificate: {
+                                /** @enum {string} */
+                                type: "tandem.access.revocation_certificate";
+                                /** @enum {number} */
+                                version: 1;
+                                id: string;
+                                issuedAt: string;
+                                person: {
+                                    id: string;
+                                    name: string;
+                                    employeeNumber: string;
+                                };
+                                planId: string;
+                                planIds: string[];
+                                hrEventAt: string | null;
+                                accessRevokedAt: string | null;
+                                completedAt: string | null;
+                                systems: {
+                                    systemId: string | null;
+                                    systemName: string;
+                                    items: {
+                                        stepId: string;
+                                        planId: string;
+                                        /** @enum {string} */
+                                        kind: "account" | "entitlement" | "sessions" | "task";
+                                        action: string;
+                                        account: string | null;
+                                        accountRef: string | null;
+                                        entitlementRef: string | null;
+                                        entitlementName: string | null;
+                                        title: string | null;
+                                        /** @enum {string} */
+                                        verifiedBy: "read_back" | "system_accepted" | "attestation";
+                                        verifiedAt: string | null;
+                                        attestation: {
+                                            by: string;
+                                            at: string | null;
+                                            note: string | null;
+                                        } | null;
+                                    }[];
+                                }[];
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My accounts and entitlements on every system, and why I have each
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            linked: boolean;
+                            personId: string | null;
+                            summary: string | null;
+                            items: {
+                                accountId: string;
+                                systemId: string;
+                                systemName: string;
+                                username: string;
+                                /** @enum {string} */
+                                state: "enabled" | "disabled";
+                                explained: boolean;
+                                reasons: ({
+                                    /** @enum {string} */
+                                    kind: "profile";
+                                    profileId: string;
+                                    profileName: string;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "exception";
+                                    exceptionId: string;
+                                    justification: string;
+                                    expiresAt: string;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "other";
+                                    text: string;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "unexplained";
+                                    text: string;
+                                })[];
+                                entitlements: {
+                                    ref: string;
+                                    name: string | null;
+                                    explained: boolean;
+                                    reasons: ({
+                                        /** @enum {string} */
+                                        kind: "profile";
+                                        profileId: string;
+                                        profileName: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "exception";
+                                        exceptionId: string;
+                                        justification: string;
+                                        expiresAt: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "other";
+                                        text: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "unexplained";
+                                        text: string;
+                                    })[];
+                                }[];
+                                lastReadAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What can be requested: systems that take requests, with their requestable entitlements
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                systemId: string;
+                                name: string;
+                                description: string | null;
+                                /** @enum {string} */
+                                criticality: "low" | "medium" | "high" | "critical";
+                                /** @enum {string} */
+                                dataClassification: "public" | "internal" | "confidential" | "restricted";
+                                /** @enum {string} */
+                                approvalChain: "manager" | "owner" | "manager_owner";
+                                entitlements: {
+                                    id: string;
+                                    name: string;
+                                    /** @enum {string} */
+                                    kind: "group" | "role" | "licence";
+                                    description: string | null;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Access requests, newest first: mine=1 your own, toApprove=1 those waiting for you; otherwise all you may see
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    mine?: "0" | "1" | "true" | "false";
+                    toApprove?: "0" | "1" | "true" | "false";
+                    state?: "pending" | "approved" | "rejected" | "cancelled" | "expired" | "ended";
+                    personId?: string;
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                personId: string;
+                                personName: string;
+                                systemId: string;
+                                systemName: string;
+                                entitlementId: string | null;
+                                entitlementName: string | null;
+                                reason: string;
+                                endsAt: string | null;
+                                /** @enum {string} */
+                                state: "pending" | "approved" | "rejected" | "cancelled" | "expired" | "ended";
+                                /** @enum {string} */
+                                approvalChain: "manager" | "owner" | "manager_owner";
+                                currentStep: number | null;
+                                steps: {
+                                    seq: number;
+                                    /** @enum {string} */
+                                    role: "manager" | "owner" | "security";
+                                    /** @enum {string} */
+                                    wantedRole: "manager" | "owner";
+                                    approverPersonId: string | null;
+                                    approverName: string | null;
+                                    routedReason: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting" | "pending" | "approved" | "rejected" | "cancelled";
+                                    decidedBy: string | null;
+                                    comment: string | null;
+                                    decidedAt: string | null;
+                                }[];
+                                sodRules: {
+                                    id: string;
+                                    name: string;
+                                    description: string;
+                                    /** @enum {string} */
+                                    mode: "block" | "exception";
+                                }[];
+                                sodJustification: string | null;
+                                grantPlanId: string | null;
+                                endPlanId: string | null;
+                                decidedAt: string | null;
+                                grantedAt: string | null;
+                                endedAt: string | null;
+                                endReason: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Ask for an entitlement (or an account: entitlementId null) for yourself; a separation-of-duties conflict is refused (422)
+         * @description Access: any signed-in user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        systemId: string;
+                        entitlementId: string | null;
+                        reason: string;
+                        endsAt?: string | null;
+                        sodJustification?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string;
+                            personName: string;
+                            systemId: string;
+                            systemName: string;
+                            entitlementId: string | null;
+                            entitlementName: string | null;
+                            reason: string;
+                            endsAt: string | null;
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "rejected" | "cancelled" | "expired" | "ended";
+                            /** @enum {string} */
+                            approvalChain: "manager" | "owner" | "manager_owner";
+                            currentStep: number | null;
+                            steps: {
+                                seq: number;
+                                /** @enum {string} */
+                                role: "manager" | "owner" | "security";
+                                /** @enum {string} */
+                                wantedRole: "manager" | "owner";
+                                approverPersonId: string | null;
+                                approverName: string | null;
+                                routedReason: string | null;
+                                /** @enum {string} */
+                                state: "waiting" | "pending" | "approved" | "rejected" | "cancelled";
+                                decidedBy: string | null;
+                                comment: string | null;
+                                decidedAt: string | null;
+                            }[];
+                            sodRules: {
+                                id: string;
+                                name: string;
+                                description: string;
+                                /** @enum {string} */
+                                mode: "block" | "exception";
+                            }[];
+                            sodJustification: string | null;
+                            grantPlanId: string | null;
+                            endPlanId: string | null;
+                            decidedAt: string | null;
+                            grantedAt: string | null;
+                            endedAt: string | null;
+                            endReason: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One access request with its approval steps
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string;
+                            personName: string;
+                            systemId: string;
+                            systemName: string;
+                            entitlementId: string | null;
+                            entitlementName: string | null;
+                            reason: string;
+                            endsAt: string | null;
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "rejected" | "cancelled" | "expired" | "ended";
+                            /** @enum {string} */
+                            approvalChain: "manager" | "owner" | "manager_owner";
+                            currentStep: number | null;
+                            steps: {
+                                seq: number;
+                                /** @enum {string} */
+                                role: "manager" | "owner" | "security";
+                                /** @enum {string} */
+                                wantedRole: "manager" | "owner";
+                                approverPersonId: string | null;
+                                approverName: string | null;
+                                routedReason: string | null;
+                                /** @enum {string} */
+                                state: "waiting" | "pending" | "approved" | "rejected" | "cancelled";
+                                decidedBy: string | null;
+                                comment: string | null;
+                                decidedAt: string | null;
+                            }[];
+                            sodRules: {
+                                id: string;
+                                name: string;
+                                description: string;
+                                /** @enum {string} */
+                                mode: "block" | "exception";
+                            }[];
+                            sodJustification: string | null;
+                            grantPlanId: string | null;
+                            endPlanId: string | null;
+                            decidedAt: string | null;
+                            grantedAt: string | null;
+                            endedAt: string | null;
+                            endReason: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/requests/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve the step waiting for you; the last approval grants the access and plans it
+         * @description Access: any signed-in user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string;
+                            personName: string;
+                            systemId: string;
+                            systemName: string;
+                            entitlementId: string | null;
+                            entitlementName: string | null;
+                            reason: string;
+                            endsAt: string | null;
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "rejected" | "cancelled" | "expired" | "ended";
+                            /** @enum {string} */
+                            approvalChain: "manager" | "owner" | "manager_owner";
+                            currentStep: number | null;
+                            steps: {
+                                seq: number;
+                                /** @enum {string} */
+                                role: "manager" | "owner" | "security";
+                                /** @enum {string} */
+                                wantedRole: "manager" | "owner";
+                                approverPersonId: string | null;
+                                approverName: string | null;
+                                routedReason: string | null;
+                                /** @enum {string} */
+                                state: "waiting" | "pending" | "approved" | "rejected" | "cancelled";
+                                decidedBy: string | null;
+                                comment: string | null;
+                                decidedAt: string | null;
+                            }[];
+                            sodRules: {
+                                id: string;
+                                name: string;
+                                description: string;
+                                /** @enum {string} */
+                                mode: "block" | "exception";
+                            }[];
+                            sodJustification: string | null;
+                            grantPlanId: string | null;
+                            endPlanId: string | null;
+                            decidedAt: string | null;
+                            grantedAt: string | null;
+                            endedAt: string | null;
+                            endReason: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/requests/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject the step waiting for you, with a comment for the person who asked
+         * @description Access: any signed-in user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string;
+                            personName: string;
+                            systemId: string;
+                            systemName: string;
+                            entitlementId: string | null;
+                            entitlementName: string | null;
+                            reason: string;
+                            endsAt: string | null;
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "rejected" | "cancelled" | "expired" | "ended";
+                            /** @enum {string} */
+                            approvalChain: "manager" | "owner" | "manager_owner";
+                            currentStep: number | null;
+                            steps: {
+                                seq: number;
+                                /** @enum {string} */
+                                role: "manager" | "owner" | "security";
+                                /** @enum {string} */
+                                wantedRole: "manager" | "owner";
+                                approverPersonId: string | null;
+                                approverName: string | null;
+                                routedReason: string | null;
+                                /** @enum {string} */
+                                state: "waiting" | "pending" | "approved" | "rejected" | "cancelled";
+                                decidedBy: string | null;
+                                comment: string | null;
+                                decidedAt: string | null;
+                            }[];
+                            sodRules: {
+                                id: string;
+                                name: string;
+                                description: string;
+                                /** @enum {string} */
+                                mode: "block" | "exception";
+                            }[];
+                            sodJustification: string | null;
+                            grantPlanId: string | null;
+                            endPlanId: string | null;
+                            decidedAt: string | null;
+                            grantedAt: string | null;
+                            endedAt: string | null;
+                            endReason: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/requests/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw your own request while it waits for a decision
+         * @description Access: any signed-in user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string;
+                            personName: string;
+                            systemId: string;
+                            systemName: string;
+                            entitlementId: string | null;
+                            entitlementName: string | null;
+                            reason: string;
+                            endsAt: string | null;
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "rejected" | "cancelled" | "expired" | "ended";
+                            /** @enum {string} */
+                            approvalChain: "manager" | "owner" | "manager_owner";
+                            currentStep: number | null;
+                            steps: {
+                                seq: number;
+                                /** @enum {string} */
+                                role: "manager" | "owner" | "security";
+                                /** @enum {string} */
+                                wantedRole: "manager" | "owner";
+                                approverPersonId: string | null;
+                                approverName: string | null;
+                                routedReason: string | null;
+                                /** @enum {string} */
+                                state: "waiting" | "pending" | "approved" | "rejected" | "cancelled";
+                                decidedBy: string | null;
+                                comment: string | null;
+                                decidedAt: string | null;
+                            }[];
+                            sodRules: {
+                                id: string;
+                                name: string;
+                                description: string;
+                                /** @enum {string} */
+                                mode: "block" | "exception";
+                            }[];
+                            sodJustification: string | null;
+                            grantPlanId: string | null;
+                            endPlanId: string | null;
+                            decidedAt: string | null;
+                            grantedAt: string | null;
+                            endedAt: string | null;
+                            endReason: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/requests/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a granted request's access now (before its end date); the removal is planned at once
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            personId: string;
+                            personName: string;
+                            systemId: string;
+                            systemName: string;
+                            entitlementId: string | null;
+                            entitlementName: string | null;
+                            reason: string;
+                            endsAt: string | null;
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "rejected" | "cancelled" | "expired" | "ended";
+                            /** @enum {string} */
+                            approvalChain: "manager" | "owner" | "manager_owner";
+                            currentStep: number | null;
+                            steps: {
+                                seq: number;
+                                /** @enum {string} */
+                                role: "manager" | "owner" | "security";
+                                /** @enum {string} */
+                                wantedRole: "manager" | "owner";
+                                approverPersonId: string | null;
+                                approverName: string | null;
+                                routedReason: string | null;
+                                /** @enum {string} */
+                                state: "waiting" | "pending" | "approved" | "rejected" | "cancelled";
+                                decidedBy: string | null;
+                                comment: string | null;
+                                decidedAt: string | null;
+                            }[];
+                            sodRules: {
+                                id: string;
+                                name: string;
+                                description: string;
+                                /** @enum {string} */
+                                mode: "block" | "exception";
+                            }[];
+                            sodJustification: string | null;
+                            grantPlanId: string | null;
+                            endPlanId: string | null;
+                            decidedAt: string | null;
+                            grantedAt: string | null;
+                            endedAt: string | null;
+                            endReason: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/systems/{id}/request-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether a system and each of its entitlements can be requested, and who approves
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            systemId: string;
+                            requestable: boolean;
+                            /** @enum {string} */
+                            approvalChain: "manager" | "owner" | "manager_owner";
+                            entitlements: {
+                                id: string;
+                                name: string;
+                                requestable: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set whether a system (and which entitlements) can be requested, and its approval chain
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        requestable?: boolean;
+                        /** @enum {string} */
+                        approvalChain?: "manager" | "owner" | "manager_owner";
+                        entitlements?: {
+                            id: string;
+                            requestable: boolean;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            systemId: string;
+                            requestable: boolean;
+                            /** @enum {string} */
+                            approvalChain: "manager" | "owner" | "manager_owner";
+                            entitlements: {
+                                id: string;
+                                name: string;
+                                requestable: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/access/sod-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Separation-of-duties rules: pairs of entitlements nobody should hold together
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                description: string;
+                                /** @enum {string} */
+                                mode: "block" | "exception";
+                                left: {
+                                    entitlementId: string;
+                                    entitlementName: string;
+                                    systemId: string;
+                                    systemName: string;
+                                };
+                                right: {
+                                    entitlementId: string;
+                                    entitlementName: string;
+                                    systemId: string;
+                                    systemName: string;
+                                };
+                                enabled: boolean;
+                                createdBy: string | null;
+                                version: number;
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a rule (block: refused; exception: allowed with a documented justification)
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        description: string;
+                        /** @enum {string} */
+                        mode: "block" | "exception";
+                        leftEntitlementId: string;
+                        rightEntitlementId: string;
+                        /** @default true */
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string;
+                            /** @enum {string} */
+                            mode: "block" | "exception";
+                            left: {
+                                entitlementId: string;
+                                entitlementName: string;
+                                systemId: string;
+                                systemName: string;
+                            };
+                            right: {
+                                entitlementId: string;
+                                entitlementName: string;
+                                systemId: string;
+                                systemName: string;
+                            };
+                            enabled: boolean;
+                            createdBy: string | null;
+                            version: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/sod-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One separation-of-duties rule
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string;
+                            /** @enum {string} */
+                            mode: "block" | "exception";
+                            left: {
+                                entitlementId: string;
+                                entitlementName: string;
+                                systemId: string;
+                                systemName: string;
+                            };
+                            right: {
+                                entitlementId: string;
+                                entitlementName: string;
+                                systemId: string;
+                                systemName: string;
+                            };
+                            enabled: boolean;
+                            createdBy: string | null;
+                            version: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a separation-of-duties rule
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a separation-of-duties rule
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        mode?: "block" | "exception";
+                        leftEntitlementId?: string;
+                        rightEntitlementId?: string;
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string;
+                            /** @enum {string} */
+                            mode: "block" | "exception";
+                            left: {
+                                entitlementId: string;
+                                entitlementName: string;
+                                systemId: string;
+                                systemName: string;
+                            };
+                            right: {
+                                entitlementId: string;
+                                entitlementName: string;
+                                systemId: string;
+                                systemName: string;
+                            };
+                            enabled: boolean;
+                            createdBy: string | null;
+                            version: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/access/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Access review campaigns, newest first (reviewers see those they review in)
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "draft" | "active" | "closed";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                description: string | null;
+                                /** @enum {string} */
+                                scope: "manager" | "system_owner";
+                                systemIds: string[];
+                                dueAt: string;
+                                reminderDays: number[];
+                                remindOverdue: boolean;
+                                autoClose: boolean;
+                                /** @enum {string} */
+                                state: "draft" | "active" | "closed";
+                                ownerUserId: string;
+                                ownerName: string;
+                                createdBy: string | null;
+                                createdAt: string;
+                                startedAt: string | null;
+                                startedBy: string | null;
+                                closedAt: string | null;
+                                closedBy: string | null;
+                                closeReason: ("manual" | "due") | null;
+                                progress: {
+                                    total: number;
+                                    decided: number;
+                                    open: number;
+                                    kept: number;
+                                    revoked: number;
+                                    notReviewed: number;
+                                    overdue: number;
+                                    flagged: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an access review campaign (a draft until started); the caller owns it
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        description?: string | null;
+                        /** @enum {string} */
+                        scope: "manager" | "system_owner";
+                        /** @default [] */
+                        systemIds?: string[];
+                        /** Format: date-time */
+                        dueAt: string;
+                        /**
+                         * @default [
+                         *       7,
+                         *       1
+                         *     ]
+                         */
+                        reminderDays?: number[];
+                        /** @default true */
+                        remindOverdue?: boolean;
+                        /** @default true */
+                        autoClose?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            scope: "manager" | "system_owner";
+                            systemIds: string[];
+                            dueAt: string;
+                            reminderDays: number[];
+                            remindOverdue: boolean;
+                            autoClose: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "active" | "closed";
+                            ownerUserId: string;
+                            ownerName: string;
+                            createdBy: string | null;
+                            createdAt: string;
+                            startedAt: string | null;
+                            startedBy: string | null;
+                            closedAt: string | null;
+                            closedBy: string | null;
+                            closeReason: ("manual" | "due") | null;
+                            progress: {
+                                total: number;
+                                decided: number;
+                                open: number;
+                                kept: number;
+                                revoked: number;
+                                notReviewed: number;
+                                overdue: number;
+                                flagged: number;
+                            };
+                            reviewers: {
+                                total: number;
+                                decided: number;
+                                open: number;
+                                kept: number;
+                                revoked: number;
+                                overdue: number;
+                                reviewerPersonId: string | null;
+                                reviewerUserId: string | null;
+                                reviewerName: string;
+                                lastRemindedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/reviews/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A campaign with its progress, overall and per reviewer
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            scope: "manager" | "system_owner";
+                            systemIds: string[];
+                            dueAt: string;
+                            reminderDays: number[];
+                            remindOverdue: boolean;
+                            autoClose: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "active" | "closed";
+                            ownerUserId: string;
+                            ownerName: string;
+                            createdBy: string | null;
+                            createdAt: string;
+                            startedAt: string | null;
+                            startedBy: string | null;
+                            closedAt: string | null;
+                            closedBy: string | null;
+                            closeReason: ("manual" | "due") | null;
+                            progress: {
+                                total: number;
+                                decided: number;
+                                open: number;
+                                kept: number;
+                                revoked: number;
+                                notReviewed: number;
+                                overdue: number;
+                                flagged: number;
+                            };
+                            reviewers: {
+                                total: number;
+                                decided: number;
+                                open: number;
+                                kept: number;
+                                revoked: number;
+                                overdue: number;
+                                reviewerPersonId: string | null;
+                                reviewerUserId: string | null;
+                                reviewerName: string;
+                                lastRemindedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/reviews/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a campaign: the grants in scope become review items, each with its reviewer
+         * @description The grants are taken from the actual state as last read (sync the systems first for a fresh read). Items without a usable reviewer go to the campaign owner, flagged.
+         *
+         *     Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            scope: "manager" | "system_owner";
+                            systemIds: string[];
+                            dueAt: string;
+                            reminderDays: number[];
+                            remindOverdue: boolean;
+                            autoClose: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "active" | "closed";
+                            ownerUserId: string;
+                            ownerName: string;
+                            createdBy: string | null;
+                            createdAt: string;
+                            startedAt: string | null;
+                            startedBy: string | null;
+                            closedAt: string | null;
+                            closedBy: string | null;
+                            closeReason: ("manual" | "due") | null;
+                            progress: {
+                                total: number;
+                                decided: number;
+                                open: number;
+                                kept: number;
+                                revoked: number;
+                                notReviewed: number;
+                                overdue: number;
+                                flagged: number;
+                            };
+                            reviewers: {
+                                total: number;
+                                decided: number;
+                                open: number;
+                                kept: number;
+                                revoked: number;
+                                overdue: number;
+                                reviewerPersonId: string | null;
+                                reviewerUserId: string | null;
+                                reviewerName: string;
+                                lastRemindedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/reviews/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a campaign now: items nobody decided become not_reviewed
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            scope: "manager" | "system_owner";
+                            systemIds: string[];
+                            dueAt: string;
+                            reminderDays: number[];
+                            remindOverdue: boolean;
+                            autoClose: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "active" | "closed";
+                            ownerUserId: string;
+                            ownerName: string;
+                            createdBy: string | null;
+                            createdAt: string;
+                            startedAt: string | null;
+                            startedBy: string | null;
+                            closedAt: string | null;
+                            closedBy: string | null;
+                            closeReason: ("manual" | "due") | null;
+                            progress: {
+                                total: number;
+                                decided: number;
+                                open: number;
+                                kept: number;
+                                revoked: number;
+                                notReviewed: number;
+                                overdue: number;
+                                flagged: number;
+                            };
+                            reviewers: {
+                                total: number;
+                                decided: number;
+                                open: number;
+                                kept: number;
+                                revoked: number;
+                                overdue: number;
+                                reviewerPersonId: string | null;
+                                reviewerUserId: string | null;
+                                reviewerName: string;
+                                lastRemindedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/reviews/{id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A campaign's items (reviewer=me: the caller's; reviewers who are not access readers see only theirs)
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    reviewer?: "me" | "all";
+                    state?: "open" | "kept" | "revoked" | "not_reviewed";
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                campaignId: string;
+                                campaignName: string;
+                                dueAt: string;
+                                personId: string;
+                                personName: string;
+                                employeeNumber: string;
+                                systemId: string | null;
+                                systemName: string;
+                                accountId: string | null;
+                                accountRef: string;
+                                username: string;
+                                accountEnabled: boolean;
+                                /** @enum {string} */
+                                kind: "account" | "entitlement";
+                                entitlementRef: string | null;
+                                entitlementName: string | null;
+                                reviewerPersonId: string | null;
+                                reviewerUserId: string | null;
+                                reviewerName: string;
+                                flag: ("no_manager" | "no_owner" | "self_review" | "reviewer_inactive" | "reviewer_no_login") | null;
+                                /** @enum {string} */
+                                state: "open" | "kept" | "revoked" | "not_reviewed";
+                                comment: string | null;
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                                delegate: boolean;
+                                changes: number;
+                                overdue: boolean;
+                                planId: string | null;
+                                removal: {
+                                    state: string;
+                                    verifiedAt: string | null;
+                                    error: string | null;
+                                } | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/reviews/items/{itemId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Keep or revoke one item (a reason is required to revoke); a revocation is carried out at once
+         * @description Access: any signed-in user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "keep" | "revoke";
+                        reason?: string;
+                        /** @default false */
+                        change?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            campaignId: string;
+                            campaignName: string;
+                            dueAt: string;
+                            personId: string;
+                            personName: string;
+                            employeeNumber: string;
+                            systemId: string | null;
+                            systemName: string;
+                            accountId: string | null;
+                            accountRef: string;
+                            username: string;
+                            accountEnabled: boolean;
+                            /** @enum {string} */
+                            kind: "account" | "entitlement";
+                            entitlementRef: string | null;
+                            entitlementName: string | null;
+                            reviewerPersonId: string | null;
+                            reviewerUserId: string | null;
+                            reviewerName: string;
+                            flag: ("no_manager" | "no_owner" | "self_review" | "reviewer_inactive" | "reviewer_no_login") | null;
+                            /** @enum {string} */
+                            state: "open" | "kept" | "revoked" | "not_reviewed";
+                            comment: string | null;
+                            decidedAt: string | null;
+                            decidedBy: string | null;
+                            delegate: boolean;
+                            changes: number;
+                            overdue: boolean;
+                            planId: string | null;
+                            removal: {
+                                state: string;
+                                verifiedAt: string | null;
+                                error: string | null;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/reviews/{id}/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Keep or revoke several items of a campaign at once (all or nothing)
+         * @description Access: any signed-in user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "keep" | "revoke";
+                        reason?: string;
+                        /** @default false */
+                        change?: boolean;
+                        itemIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                campaignId: string;
+                                campaignName: string;
+                                dueAt: string;
+                                personId: string;
+                                personName: string;
+                                employeeNumber: string;
+                                systemId: string | null;
+                                systemName: string;
+                                accountId: string | null;
+                                accountRef: string;
+                                username: string;
+                                accountEnabled: boolean;
+                                /** @enum {string} */
+                                kind: "account" | "entitlement";
+                                entitlementRef: string | null;
+                                entitlementName: string | null;
+                                reviewerPersonId: string | null;
+                                reviewerUserId: string | null;
+                                reviewerName: string;
+                                flag: ("no_manager" | "no_owner" | "self_review" | "reviewer_inactive" | "reviewer_no_login") | null;
+                                /** @enum {string} */
+                                state: "open" | "kept" | "revoked" | "not_reviewed";
+                                comment: string | null;
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                                delegate: boolean;
+                                changes: number;
+                                overdue: boolean;
+                                planId: string | null;
+                                removal: {
+                                    state: string;
+                                    verifiedAt: string | null;
+                                    error: string | null;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My open review items across campaigns, the soonest due first
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                campaignId: string;
+                                campaignName: string;
+                                dueAt: string;
+                                personId: string;
+                                personName: string;
+                                employeeNumber: string;
+                                systemId: string | null;
+                                systemName: string;
+                                accountId: string | null;
+                                accountRef: string;
+                                username: string;
+                                accountEnabled: boolean;
+                                /** @enum {string} */
+                                kind: "account" | "entitlement";
+                                entitlementRef: string | null;
+                                entitlementName: string | null;
+                                reviewerPersonId: string | null;
+                                reviewerUserId: string | null;
+                                reviewerName: string;
+                                flag: ("no_manager" | "no_owner" | "self_review" | "reviewer_inactive" | "reviewer_no_login") | null;
+                                /** @enum {string} */
+                                state: "open" | "kept" | "revoked" | "not_reviewed";
+                                comment: string | null;
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                                delegate: boolean;
+                                changes: number;
+                                overdue: boolean;
+                                planId: string | null;
+                                removal: {
+                                    state: string;
+                                    verifiedAt: string | null;
+                                    error: string | null;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/reviews/{id}/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The campaign as evidence, CSV: every item with reviewer, decision, time and comment (audited)
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/reviews/{id}/export.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The campaign as evidence, PDF: facts, counts, every item with reviewer, decision, time and comment (audited)
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/reconcile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a reconciliation of every enabled system (or the ones named) as a background job
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        systemIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            runId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/reconcile/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reconciliation runs, newest first
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                /** @enum {string} */
+                                state: "queued" | "running" | "done" | "partial" | "failed";
+                                /** @enum {string} */
+                                trigger: "manual" | "schedule" | "cli";
+                                requestedBy: string | null;
+                                requestedSystemIds: string[];
+                                createdAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                error: string | null;
+                                systems: {
+                                    systemId: string;
+                                    systemName: string;
+                                    /** @enum {string} */
+                                    state: "pending" | "reading" | "computing" | "done" | "failed";
+                                    accounts: number | null;
+                                    linked: number | null;
+                                    observed: number | null;
+                                    opened: number | null;
+                                    resolved: number | null;
+                                    reopened: number | null;
+                                    byKind: {
+                                        [key: string]: number;
+                                    };
+                                    error: string | null;
+                                    startedAt: string | null;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/reconcile/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A reconciliation run with its progress per system
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            state: "queued" | "running" | "done" | "partial" | "failed";
+                            /** @enum {string} */
+                            trigger: "manual" | "schedule" | "cli";
+                            requestedBy: string | null;
+                            requestedSystemIds: string[];
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            error: string | null;
+                            systems: {
+                                systemId: string;
+                                systemName: string;
+                                /** @enum {string} */
+                                state: "pending" | "reading" | "computing" | "done" | "failed";
+                                accounts: number | null;
+                                linked: number | null;
+                                observed: number | null;
+                                opened: number | null;
+                                resolved: number | null;
+                                reopened: number | null;
+                                byKind: {
+                                    [key: string]: number;
+                                };
+                                error: string | null;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reconciliation findings, newest first (open ones unless a state is asked for)
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: "orphan" | "leaver_access" | "beyond_role" | "missing_birthright" | "dormant" | "ambiguous_match" | "possible_rehire";
+                    systemId?: string;
+                    state?: "open" | "accepted" | "fixing" | "resolved" | "all";
+                    personId?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "orphan" | "leaver_access" | "beyond_role" | "missing_birthright" | "dormant" | "ambiguous_match" | "possible_rehire";
+                                /** @enum {string} */
+                                state: "open" | "accepted" | "fixing" | "resolved";
+                                systemId: string;
+                                systemName: string;
+                                accountId: string | null;
+                                accountRef: string | null;
+                                username: string | null;
+                                personId: string | null;
+                                entitlementRef: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                firstSeenAt: string;
+                                lastSeenAt: string;
+                                firstRunId: string;
+                                lastRunId: string;
+                                resolvedAt: string | null;
+                                resolution: string | null;
+                                reopenedAt: string | null;
+                                acceptedBy: string | null;
+                                acceptedAt: string | null;
+                                acceptedUntil: string | null;
+                                justification: string | null;
+                                fixAction: ("revoke" | "link" | "grant") | null;
+                                fixPlanId: string | null;
+                                fixedBy: string | null;
+                                fixedAt: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/findings/{id}/fix": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fix a finding: revoke (an engine plan, breaker and read-back apply), link the account to a person, or grant
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        action: "revoke" | "link" | "grant";
+                        personId?: string;
+                        /** @enum {string} */
+                        choice?: "old_identity" | "fresh";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            finding: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "orphan" | "leaver_access" | "beyond_role" | "missing_birthright" | "dormant" | "ambiguous_match" | "possible_rehire";
+                                /** @enum {string} */
+                                state: "open" | "accepted" | "fixing" | "resolved";
+                                systemId: string;
+                                systemName: string;
+                                accountId: string | null;
+                                accountRef: string | null;
+                                username: string | null;
+                                personId: string | null;
+                                entitlementRef: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                firstSeenAt: string;
+                                lastSeenAt: string;
+                                firstRunId: string;
+                                lastRunId: string;
+                                resolvedAt: string | null;
+                                resolution: string | null;
+                                reopenedAt: string | null;
+                                acceptedBy: string | null;
+                                acceptedAt: string | null;
+                                acceptedUntil: string | null;
+                                justification: string | null;
+                                fixAction: ("revoke" | "link" | "grant") | null;
+                                fixPlanId: string | null;
+                                fixedBy: string | null;
+                                fixedAt: string | null;
+                            };
+                            planId: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/findings/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a finding as an exception, with a justification, until a date (then it reopens)
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        justification: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "orphan" | "leaver_access" | "beyond_role" | "missing_birthright" | "dormant" | "ambiguous_match" | "possible_rehire";
+                            /** @enum {string} */
+                            state: "open" | "accepted" | "fixing" | "resolved";
+                            systemId: string;
+                            systemName: string;
+                            accountId: string | null;
+                            accountRef: string | null;
+                            username: string | null;
+                            personId: string | null;
+                            entitlementRef: string | null;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            firstSeenAt: string;
+                            lastSeenAt: string;
+                            firstRunId: string;
+                            lastRunId: string;
+                            resolvedAt: string | null;
+                            resolution: string | null;
+                            reopenedAt: string | null;
+                            acceptedBy: string | null;
+                            acceptedAt: string | null;
+                            acceptedUntil: string | null;
+                            justification: string | null;
+                            fixAction: ("revoke" | "link" | "grant") | null;
+                            fixPlanId: string | null;
+                            fixedBy: string | null;
+                            fixedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/systems/{id}/matching": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How the system's accounts are matched to people (identifiers, in order)
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            systemId: string;
+                            rules: ("employee_number" | "email" | "username")[];
+                            custom: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Set how the system's accounts are matched to people: employee number, email, username
+         * @description Access: needs the `access:admin` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        rules: ("employee_number" | "email" | "username")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            systemId: string;
+                            rules: ("employee_number" | "email" | "username")[];
+                            custom: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

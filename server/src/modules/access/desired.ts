@@ -2,12 +2,13 @@
  * The desired state of a person: what access they should hold, from HR facts alone.
  * Leavers, alumni and candidates hold nothing; a pre-hire's accounts are prepared but
  * disabled; people at work (active, on leave, under notice) hold what their matching
- * profiles and approved exceptions give.
+ * profiles, approved exceptions and granted access requests give.
  */
 import type { Queryable } from "../../platform/db/index.js";
 import { notFound } from "../../platform/http/index.js";
 import { findPerson, toPerson } from "../people/index.js";
 import { grantsFor } from "./profiles.js";
+import { applyReviewRevocations } from "./reviews-revocations.js";
 
 export interface PersonFacts {
   id: string;
@@ -110,6 +111,34 @@ export async function desiredState(
     [person.id],
   );
   for (const x of exceptions.rows) add(x.system_id, x.external_id);
+  // Approved access requests add access until they end (requests.ts). What an ended one gave
+  // is the engine's to remove for this person: its entitlement, and the account when the
+  // request brought it.
+  const requested = await q.query<{
+    system_id: string;
+    external_id: string | null;
+    active: boolean;
+    account_from_request: boolean;
+  }>(
+    `SELECT r.system_id, e.external_id, r.account_from_request,
+       (r.state = 'approved' AND (r.ends_at IS NULL OR r.ends_at > now())) AS active
+     FROM access_requests r LEFT JOIN entitlements e ON e.id = r.entitlement_id
+     WHERE r.person_id = $1 AND r.granted_at IS NOT NULL AND r.state IN ('approved', 'expired', 'ended')`,
+    [person.id],
+  );
+  for (const x of requested.rows) {
+    if (x.active) {
+      add(x.system_id, x.external_id);
+      continue;
+    }
+    if (x.account_from_request) base.managedSystems.add(x.system_id);
+    if (!x.external_id) continue;
+    const set = base.managedEntitlements.get(x.system_id) ?? new Set<string>();
+    set.add(x.external_id.toLowerCase());
+    base.managedEntitlements.set(x.system_id, set);
+  }
+  // Grants a reviewer revoked stay out, whatever gave them (reviews-revocations.ts).
+  await applyReviewRevocations(q, person, base);
   return {
     ...base,
     empty: false,

@@ -11,6 +11,7 @@ import type { Jobs } from "../../platform/jobs/index.js";
 import { linkAccount } from "./accounts.js";
 import { checkBreaker } from "./breaker.js";
 import type { SystemRow } from "./catalogue.js";
+import { issueCertificate } from "./certificate.js";
 import type { EngineSettings } from "./context.js";
 import { desiredState, personFacts } from "./desired.js";
 import { computePlan, LEAVER_TASKS, type PlannedStep } from "./plan.js";
@@ -313,5 +314,7 @@ export async function refreshPlanState(q: Queryable, ctx: AuditContext, planId: 
       details: { planId, steps: total, failed: n("failed") },
     });
   }
+  // A leaver plan that completes its departure issues the revocation certificate, sealed in this transaction.
+  if (next === "done") await issueCertificate(q, ctx, planId);
   return next;
 }

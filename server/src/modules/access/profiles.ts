@@ -8,6 +8,7 @@ import type { Queryable } from "../../platform/db/index.js";
 import { conflict, notFound, unprocessable } from "../../platform/http/index.js";
 import { iso } from "./context.js";
 import type { Profile, ProfileInput } from "./schemas.js";
+import { checkProfileSod } from "./sod.js";
 
 interface ProfileRow {
   id: string;
@@ -158,6 +159,7 @@ export async function saveProfile(
   id?: string,
 ): Promise<string> {
   await checkEntries(q, input.entitlements);
+  await checkProfileSod(q, { ...input, id: id ?? null }, input.entitlements);
   const values = [
     input.name,
     input.description ?? null,

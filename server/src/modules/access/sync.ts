@@ -1,17 +1,18 @@
 /**
  * Reading a system: test the connection, and read every account and entitlement into the
  * actual state. A read that fails, or that comes back empty where accounts were known,
- * keeps the previous actual state and says why: it never means "no accounts".
+ * keeps the previous actual state and says why: it never means "no accounts". Unlinked
+ * accounts are linked to people by the system's match rules (reconcile-match.ts).
  */
 import type { Account, Entitlement, TestConnectionResult } from "../../connectors/index.js";
 import { isConnectorError } from "../../connectors/index.js";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
-import type { Db, Queryable } from "../../platform/db/index.js";
+import type { Db } from "../../platform/db/index.js";
 import { AppError, notFound } from "../../platform/http/index.js";
-import { findPersonBy } from "../people/index.js";
 import { saveAccount } from "./accounts.js";
 import { findSystem, type SystemRow, upsertEntitlement } from "./catalogue.js";
 import type { ConnectorPool } from "./connectors.js";
+import { linkByRules } from "./reconcile-match.js";
 
 export interface SyncResult {
   accounts: number;
@@ -63,18 +64,6 @@ function readFailed(message: string, unreachable: boolean): AppError {
   );
 }
 
-async function linkByHrRecord(q: Queryable, a: Account): Promise<string | null> {
-  if (a.employeeNumber) {
-    const p = await findPersonBy(q, { employeeNumber: a.employeeNumber });
-    if (p) return p.id;
-  }
-  if (a.email) {
-    const p = await findPersonBy(q, { workEmail: a.email });
-    if (p) return p.id;
-  }
-  return null;
-}
-
 /** Reads every account and entitlement of a system into the actual state (linking accounts to people). */
 export async function syncSystem(
   db: Db,
@@ -114,25 +103,16 @@ export async function syncSystem(
         [id, entitlements.map((e) => e.externalId.toLowerCase())],
       );
     }
-    const known = await q.query<{ external_id: string; person_id: string | null }>(
-      "SELECT external_id, person_id FROM accounts WHERE system_id = $1",
-      [id],
-    );
-    const linkedBefore = new Map(known.rows.map((r) => [r.external_id, r.person_id]));
-    let linked = 0;
-    for (const a of accounts) {
-      let personId = linkedBefore.get(a.externalId) ?? null;
-      if (!personId) {
-        personId = await linkByHrRecord(q, a);
-        if (personId) linked++;
-      }
-      await saveAccount(q, id, a, personId);
-    }
+    // An account keeps the person it is linked to; the unlinked are matched after the read.
+    for (const a of accounts) await saveAccount(q, id, a);
     const seen = accounts.map((a) => a.externalId);
     const removed = await q.query(
       "DELETE FROM accounts WHERE system_id = $1 AND NOT (external_id = ANY ($2::text[]))",
       [id, seen],
     );
+    // The system's match rules (employee number, then work email, unless it says otherwise);
+    // an account the rules tie to several people stays unlinked for a person to decide.
+    const linked = await linkByRules(q, id);
     await q.query("UPDATE systems SET last_sync_at = now(), last_sync_error = NULL WHERE id = $1", [id]);
     const out: SyncResult = {
       accounts: accounts.length,

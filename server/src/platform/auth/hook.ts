@@ -29,6 +29,7 @@ export function installAuthHook(app: TypedApp, db: Db, idleMinutes: number): voi
   app.addHook("onRequest", async (req: FastifyRequest) => {
     const access = req.routeOptions.config?.access;
     if (!access) return;
+    if (access === "public" && req.routeOptions.config?.ownBearer) return;
     const authz = req.headers.authorization;
     if (authz) {
       const m = /^Bearer\s+(\S+)$/i.exec(authz);

@@ -9,7 +9,7 @@ export type { AuthRouteDeps } from "./context.js";
 export { hashPassword, passwordProblem, verifyPassword } from "./password.js";
 export { type AuthService, createAuthService } from "./service.js";
 export { deleteSessionsOf, purgeExpiredSessions, SESSION_COOKIE } from "./sessions.js";
-export { createApiToken, revokeTokensOf, TOKEN_PREFIX } from "./tokens.js";
+export { createApiToken, revokeApiToken, revokeTokensOf, TOKEN_PREFIX } from "./tokens.js";
 export { totpNow } from "./totp.js";
 export { findUserByEmail, findUserById, insertUser, setRoles, type User } from "./users.js";
 

@@ -56,6 +56,17 @@ const envSchema = z.object({
   TANDEM_ACCESS_RETRY_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   /** The circuit breaker counts removals per system over this many minutes. */
   TANDEM_ACCESS_BREAKER_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  /** When reconciliation runs by itself (cron, UTC); "off" switches the schedule off. */
+  TANDEM_ACCESS_RECONCILE_CRON: z
+    .string()
+    .trim()
+    .regex(
+      /^(off|([0-9*/,?#LW-]+|[A-Za-z]{3})(\s+([0-9*/,?#LW-]+|[A-Za-z]{3}(-[A-Za-z]{3})?)){4,5})$/,
+      'must be a cron expression such as "0 */6 * * *", or "off"',
+    )
+    .default("0 */6 * * *"),
+  /** An enabled account whose last sign-in is older than this many days is reported as dormant. */
+  TANDEM_ACCESS_DORMANT_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 });
 
 export type Env = z.infer<typeof envSchema>;

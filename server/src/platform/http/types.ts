@@ -28,5 +28,11 @@ declare module "fastify" {
   }
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * With access "public" only: the route checks its own bearer credential (a separate
+     * application served by Tandem, such as the demo SCIM app), so Tandem's API-token and
+     * session resolution leaves the Authorization header alone.
+     */
+    ownBearer?: boolean;
   }
 }
