@@ -21,7 +21,13 @@ import type { EngineSettings } from "./context.js";
 import { refreshPlanState } from "./plans.js";
 import { accountRefOf, applyStep, backoffMs, type RunnableStep, verifyStep } from "./verify.js";
 
-const LEASE_SECONDS = 300;
+/**
+ * How long a claimed step stays with its runner. The runner renews the lease while it works
+ * on the batch (keepLeased), so a long batch keeps its steps; a runner that died (its node
+ * killed) stops renewing, and its steps are free for another runner this soon after.
+ */
+export const LEASE_SECONDS = 30;
+const RENEW_EVERY_MS = (LEASE_SECONDS * 1000) / 3;
 
 export async function claimSteps(db: Db, systemId: string, limit: number): Promise<RunnableStep[]> {
   return db.tx(async (q) => {
@@ -54,6 +60,28 @@ export async function claimSteps(db: Db, systemId: string, limit: number): Promi
     );
     return r.rows;
   });
+}
+
+/**
+ * Renews the leases of a claimed batch every few seconds until the returned function is
+ * called (before its outcomes are recorded, which clears the leases).
+ */
+export function keepLeased(db: Db, stepIds: string[], onError: (err: unknown) => void): () => Promise<void> {
+  let renewing: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    renewing = db
+      .query(
+        `UPDATE access_plan_steps SET lease_until = now() + make_interval(secs => $2::int)
+         WHERE id = ANY ($1::text[]) AND lease_until IS NOT NULL AND state IN ('pending', 'applied', 'manual')`,
+        [stepIds, LEASE_SECONDS],
+      )
+      .then(() => undefined, onError);
+  }, RENEW_EVERY_MS);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await renewing;
+  };
 }
 
 export interface StepOutcome {
@@ -208,8 +236,11 @@ export async function recordOutcomes(
       const s = o.step;
       if (o.state === "manual") {
         await q.query(
+          // A task closed already (attested while the batch ran) is read back on the next pass.
           `UPDATE access_plan_steps SET state = 'manual', connector_task = true, manual_task_id = $2, error = $3,
-             lease_until = NULL, next_attempt_at = now() + make_interval(secs => $4::double precision)
+             lease_until = NULL,
+             next_attempt_at = CASE WHEN EXISTS (SELECT 1 FROM access_tasks t WHERE t.id = $2 AND t.state <> 'open')
+               THEN now() ELSE now() + make_interval(secs => $4::double precision) END
            WHERE id = $1`,
           [s.id, o.manualTaskId, o.error, o.nextAttemptMs / 1000],
         );
@@ -219,7 +250,7 @@ export async function recordOutcomes(
         ]);
         continue;
       }
-      await q.query(
+      const updated = await q.query(
         `UPDATE access_plan_steps SET state = $2, error = $3, attempts = attempts + 1, lease_until = NULL,
            account_ref = COALESCE($4, account_ref),
            applied_at = CASE WHEN $5::boolean THEN COALESCE(applied_at, now()) ELSE applied_at END,
@@ -228,6 +259,9 @@ export async function recordOutcomes(
          WHERE id = $1 AND state IN ('pending', 'applied', 'manual')`,
         [s.id, o.state, o.error, o.accountRef, o.applied, o.nextAttemptMs / 1000],
       );
+      // No longer open: another runner recorded it (this runner's lease had lapsed), or it was
+      // cancelled meanwhile. Its record stands; the audit entry goes with a change, never twice.
+      if (!updated.rowCount) continue;
       if (o.readBack !== undefined && o.accountRef && !saved.has(o.accountRef)) {
         saved.add(o.accountRef);
         if (o.readBack) await saveAccount(q, system.id, o.readBack, s.person_id);
@@ -269,13 +303,19 @@ async function failDependents(q: Queryable, stepId: string, seq: number): Promis
   );
 }
 
-/** The earliest moment a step of the system becomes runnable, if later than now. */
+/**
+ * The earliest moment a step of the system becomes runnable, if later than now. A step
+ * leased to another runner becomes runnable when its lease runs out (if that runner died).
+ */
 export async function nextWake(db: Db, systemId: string): Promise<Date | null> {
   const r = await db.query<{ at: Date | string | null }>(
-    `SELECT min(GREATEST(s.due_at, s.next_attempt_at)) AS at
+    // Steps waiting on another step are woken by that step's outcome, not by the clock.
+    `SELECT min(GREATEST(s.due_at, s.next_attempt_at, s.lease_until)) AS at
      FROM access_plan_steps s JOIN access_plans p ON p.id = s.plan_id
+     LEFT JOIN access_plan_steps d ON d.id = s.depends_on
      WHERE s.system_id = $1 AND p.state = 'running'
-       AND (s.state IN ('pending', 'applied') OR (s.state = 'manual' AND s.connector_task))`,
+       AND (s.state IN ('pending', 'applied') OR (s.state = 'manual' AND s.connector_task))
+       AND (s.depends_on IS NULL OR d.state = 'verified')`,
     [systemId],
   );
   const at = r.rows[0]?.at;

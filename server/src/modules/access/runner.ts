@@ -12,10 +12,18 @@ import type { Logger } from "../../platform/log/index.js";
 import { systemRow } from "./catalogue.js";
 import type { ConnectorPool } from "./connectors.js";
 import type { EngineSettings } from "./context.js";
-import { claimSteps, executeBatch, nextWake, recordOutcomes, type StepOutcome } from "./execute.js";
+import {
+  claimSteps,
+  executeBatch,
+  keepLeased,
+  nextWake,
+  recordOutcomes,
+  type StepOutcome,
+} from "./execute.js";
 import { RUN_JOB, scheduleRunner } from "./plans.js";
 
 const ENGINE: AuditContext = { actorLabel: "access engine" };
+const IDLE_RECHECK_MS = 5000;
 
 export interface RunnerDeps {
   db: Db;
@@ -82,6 +90,11 @@ export class Runners {
       const steps = await claimSteps(db, systemId, settings.batchSize);
       if (!steps.length) break;
       let outcomes: StepOutcome[];
+      const release = keepLeased(
+        db,
+        steps.map((s) => s.id),
+        (err) => this.deps.log.warn({ err, systemId }, "access runner could not renew its leases"),
+      );
       try {
         outcomes = await executeBatch(pool.get(system), steps, settings);
       } catch (err) {
@@ -94,13 +107,18 @@ export class Runners {
           applied: false,
           nextAttemptMs: 0,
         }));
+      } finally {
+        await release();
       }
       if (outcomes.some((o) => o.error && /cannot reach|unreachable/i.test(o.error))) pool.drop(systemId);
       await recordOutcomes(db, ENGINE, system, outcomes);
       await this.measure(system.name, systemId, outcomes);
       processed += steps.length;
     }
-    const wake = await nextWake(db, systemId);
+    let wake = await nextWake(db, systemId);
+    // A pass that found nothing it could take must not re-arm itself at once (a step due
+    // but not claimable would make that a busy loop): look again a little later.
+    if (wake && processed === 0) wake = new Date(Math.max(wake.getTime(), Date.now() + IDLE_RECHECK_MS));
     if (wake && !this.stopped) await db.tx((q) => scheduleRunner(q, this.deps.jobs, systemId, wake));
     return processed;
   }
@@ -153,6 +171,7 @@ export function defineRunnerJobs(jobs: Jobs, runners: Runners): void {
     retryLimit: 5,
     retryDelay: 2,
     expireInSeconds: 30 * 60,
+    batchSize: 1,
     handler: async ({ systemId }) => void (await runners.drain([systemId])),
   });
   jobs.define({
