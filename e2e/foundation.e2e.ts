@@ -92,7 +92,10 @@ async function signOut(page: Page, displayName: string): Promise<void> {
 }
 
 async function goToNav(page: Page, label: string, title: string | RegExp): Promise<void> {
-  await page.getByRole("navigation", { name: "Main navigation" }).getByRole("link", { name: label }).click();
+  await page
+    .getByRole("navigation", { name: "Main navigation" })
+    .getByRole("link", { name: label, exact: true })
+    .click();
   await expectHeading(page, title);
 }
 

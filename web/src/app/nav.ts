@@ -9,7 +9,12 @@ export interface NavEntry {
     | "/admin/users"
     | "/tokens"
     | "/admin/sso"
-    | "/audit";
+    | "/audit"
+    | "/access/systems"
+    | "/access/profiles"
+    | "/access/plans"
+    | "/access/tasks"
+    | "/access/alerts";
   label: string;
   /** Permission needed to see the entry; none means everyone signed in. */
   permission?: string;
@@ -22,6 +27,11 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   { to: "/org/departments", label: "Departments", permission: "people:read" },
   { to: "/org/job-roles", label: "Job roles", permission: "people:read" },
   { to: "/org/locations", label: "Locations", permission: "people:read" },
+  { to: "/access/systems", label: "Systems", permission: "access:read" },
+  { to: "/access/profiles", label: "Access profiles", permission: "access:read" },
+  { to: "/access/plans", label: "Access plans", permission: "access:read" },
+  { to: "/access/tasks", label: "Access tasks", permission: "access:read" },
+  { to: "/access/alerts", label: "High-risk alerts", permission: "access:alerts" },
   { to: "/admin/users", label: "Users & roles", permission: "users:read" },
   { to: "/tokens", label: "API tokens", permission: "tokens:manage" },
   { to: "/admin/sso", label: "SSO settings", permission: "settings:manage" },

@@ -6,6 +6,15 @@ import {
   Outlet,
   redirect,
 } from "@tanstack/react-router";
+import { AlertsPage } from "../features/access/AlertsPage";
+import { OffboardingPage } from "../features/access/OffboardingPage";
+import { PlanPage } from "../features/access/PlanPage";
+import { PlansPage } from "../features/access/PlansPage";
+import { ProfilesPage } from "../features/access/ProfilesPage";
+import { SystemPage } from "../features/access/SystemPage";
+import { SystemsPage } from "../features/access/SystemsPage";
+import { validatePlansSearch, validateTasksSearch } from "../features/access/search";
+import { TasksPage } from "../features/access/TasksPage";
 import { AuditPage } from "../features/audit/AuditPage";
 import { HomePage } from "../features/home/HomePage";
 import { DepartmentsPage } from "../features/org/DepartmentsPage";
@@ -159,6 +168,59 @@ const locationsRoute = createRoute({
   component: guarded("people:read", LocationsPage),
 });
 
+const accessSystemsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/systems",
+  component: guarded("access:read", SystemsPage),
+});
+
+const accessSystemRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/systems/$id",
+  validateSearch: (search: Record<string, unknown>): { tab?: string } => ({
+    tab: optionalString(search.tab),
+  }),
+  component: guarded("access:read", SystemPage),
+});
+
+const accessProfilesRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/profiles",
+  component: guarded("access:read", ProfilesPage),
+});
+
+const accessPlansRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/plans",
+  validateSearch: validatePlansSearch,
+  component: guarded("access:read", PlansPage),
+});
+
+const accessPlanRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/plans/$id",
+  component: guarded("access:read", PlanPage),
+});
+
+const offboardingRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/people/$personId/offboarding",
+  component: guarded("access:read", OffboardingPage),
+});
+
+const accessTasksRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/tasks",
+  validateSearch: validateTasksSearch,
+  component: guarded("access:read", TasksPage),
+});
+
+const accessAlertsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/alerts",
+  component: guarded("access:alerts", AlertsPage),
+});
+
 const routeTree = rootRoute.addChildren([
   signinRoute,
   setupRoute,
@@ -175,6 +237,14 @@ const routeTree = rootRoute.addChildren([
     departmentsRoute,
     jobRolesRoute,
     locationsRoute,
+    accessSystemsRoute,
+    accessSystemRoute,
+    accessProfilesRoute,
+    accessPlansRoute,
+    accessPlanRoute,
+    offboardingRoute,
+    accessTasksRoute,
+    accessAlertsRoute,
   ]),
 ]);
 

@@ -4,7 +4,7 @@ import { getRouteApi } from "@tanstack/react-router";
 import { useState } from "react";
 import { useCan } from "../../app/session";
 import { ErrorAlert } from "../../components/ErrorAlert";
-import { AnchorLink } from "../../components/links";
+import { AnchorLink, ButtonLink } from "../../components/links";
 import { PageHeader } from "../../components/PageHeader";
 import { locationsQuery } from "../org/queries";
 import { AgreementsTab } from "./AgreementsTab";
@@ -32,6 +32,7 @@ export function PersonPage() {
   const navigate = routeApi.useNavigate();
   const canWrite = useCan("people:write");
   const canEvents = useCan("people:events");
+  const canAccess = useCan("access:read");
   const [editing, setEditing] = useState(false);
   const [recording, setRecording] = useState(false);
   const current = useQuery(personQuery(id));
@@ -62,6 +63,15 @@ export function PersonPage() {
         description={[person.jobRoleTitle, person.departmentName].filter(Boolean).join(" · ") || undefined}
         actions={
           <>
+            {canAccess ? (
+              <ButtonLink
+                variant="default"
+                to="/access/people/$personId/offboarding"
+                params={{ personId: person.id }}
+              >
+                Access & offboarding
+              </ButtonLink>
+            ) : null}
             {canWrite ? (
               <Button variant="default" onClick={() => setEditing(true)}>
                 Edit
