@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import type { Client } from "ldapts";
 import { buildApp, type Tandem } from "../server/src/app.js";
 import { hashPassword, insertUser } from "../server/src/platform/auth/index.js";
@@ -12,6 +12,7 @@ import { loadConfig } from "../server/src/platform/config/index.js";
 import { createLogger } from "../server/src/platform/log/index.js";
 import { TestClient } from "../server/src/test/harness.js";
 import { startSlapd, type TestSlapd } from "../server/src/test/slapd.js";
+import { intFromEnv, percentile, runAsScript } from "./util.js";
 
 /**
  * Benchmark "access-engine": the leaver path of the access engine against real systems (one
@@ -51,12 +52,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PASSWORD = "bench password, not for production";
 /** Steps that make access go away (leaver tasks for people are not timed here). */
 const REVOKING = ["disable", "delete", "revoke", "revoke_sessions"];
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i] as number;
-}
 
 /** Runs op(0..count-1) with at most `limit` in flight. */
 async function pool(count: number, limit: number, op: (i: number) => Promise<void>): Promise<void> {
@@ -622,15 +617,6 @@ export async function accessEngineBench(s: AccessBenchSettings) {
   };
 }
 
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
-  return n;
-}
-
 export function settingsFromEnv(): AccessBenchSettings {
   const only = (process.env.BENCH_ACCESS_ONLY || "single,bulk").split(",").map((x) => x.trim());
   const bad = only.filter((x) => x !== "single" && x !== "bulk");
@@ -644,12 +630,4 @@ export function settingsFromEnv(): AccessBenchSettings {
   };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  try {
-    const result = await accessEngineBench(settingsFromEnv());
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } catch (e) {
-    process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
-    process.exitCode = 1;
-  }
-}
+await runAsScript(import.meta.url, () => accessEngineBench(settingsFromEnv()));

@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { buildApp } from "../server/src/app.js";
 import { createReconciler, type ReconcileRunView } from "../server/src/modules/access/index.js";
 import { loadConfig } from "../server/src/platform/config/index.js";
 import { createLogger } from "../server/src/platform/log/index.js";
+import { intFromEnv, runAsScript } from "./util.js";
 
 /**
  * Benchmark "access-reconcile": the findings computation of a reconciliation over N people
@@ -201,15 +201,6 @@ export async function reconcileBench(s: ReconcileBenchSettings) {
   }
 }
 
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
-  return n;
-}
-
 export function settingsFromEnv(): ReconcileBenchSettings {
   return {
     people: intFromEnv("BENCH_RECONCILE_PEOPLE", 50_000, 10),
@@ -217,12 +208,4 @@ export function settingsFromEnv(): ReconcileBenchSettings {
   };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  try {
-    const result = await reconcileBench(settingsFromEnv());
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } catch (e) {
-    process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
-    process.exitCode = 1;
-  }
-}
+await runAsScript(import.meta.url, () => reconcileBench(settingsFromEnv()));

@@ -3,6 +3,7 @@ import { reconcileBench, settingsFromEnv as reconcileSettings } from "./access-r
 import { httpAuthGet, type Settings } from "./http-auth-get.js";
 import { settingsFromEnv as importSettings, peopleImportBench } from "./people-import.js";
 import { scimBench, settingsFromEnv as scimSettings } from "./scim.js";
+import { intFromEnv } from "./util.js";
 
 /**
  * `npm run bench`: runs the benchmarks and prints their figures as one JSON object on
@@ -24,15 +25,6 @@ import { scimBench, settingsFromEnv as scimSettings } from "./scim.js";
  *   BENCH_ACCESS_*     the access-engine benchmark's settings (see bench/access-engine.ts)
  *   BENCH_RECONCILE_*  the access-reconcile benchmark's settings (see bench/access-reconcile.ts)
  */
-
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
-  return n;
-}
 
 function settings(): Settings {
   const profile = process.env.BENCH_PROFILE || "auto";

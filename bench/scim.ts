@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { buildApp } from "../server/src/app.js";
 import {
   SCIM_ENTERPRISE_USER,
@@ -12,6 +11,7 @@ import {
 import { createApiToken, insertUser } from "../server/src/platform/auth/index.js";
 import { loadConfig } from "../server/src/platform/config/index.js";
 import { createLogger } from "../server/src/platform/log/index.js";
+import { intFromEnv, percentile, runAsScript } from "./util.js";
 
 /**
  * Benchmark "scim-throughput": how many SCIM 2.0 writes Tandem takes per second from an
@@ -36,13 +36,6 @@ const DEPARTMENTS = ["Engineering", "Finance", "Sales"];
 
 const say = (msg: string) => process.stderr.write(`[bench scim-throughput] ${msg}\n`);
 const round2 = (n: number) => Math.round(n * 100) / 100;
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i] as number;
-}
 
 interface PhaseResult {
   seconds: number;
@@ -191,15 +184,6 @@ export async function scimBench(s: ScimBenchSettings) {
   }
 }
 
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
-  return n;
-}
-
 export function settingsFromEnv(): ScimBenchSettings {
   return {
     users: intFromEnv("BENCH_SCIM_USERS", 2000, 1),
@@ -207,12 +191,4 @@ export function settingsFromEnv(): ScimBenchSettings {
   };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  try {
-    const result = await scimBench(settingsFromEnv());
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } catch (e) {
-    process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
-    process.exitCode = 1;
-  }
-}
+await runAsScript(import.meta.url, () => scimBench(settingsFromEnv()));

@@ -64,6 +64,25 @@ export async function scheduleRunner(q: Queryable, jobs: Jobs, systemId: string,
   );
 }
 
+/** A manual_task step opens its task for a person when the plan is made; other steps open none. */
+export async function openStepTask(
+  q: Queryable,
+  ctx: AuditContext,
+  personId: string | null,
+  s: PlannedStep,
+): Promise<string | null> {
+  if (s.action !== "manual_task") return null;
+  const spec = s.spec as { title: string; instructions: string; assigneeRole?: string; dueInHours?: number };
+  return openTask(q, ctx, {
+    personId,
+    systemId: s.systemId,
+    title: spec.title,
+    instructions: spec.instructions,
+    assigneeRole: spec.assigneeRole ?? null,
+    dueAt: new Date(Date.now() + (spec.dueInHours ?? 24) * 3_600_000),
+  });
+}
+
 /** Cancels what older plans of the person have not started; the new plan recomputes it. */
 async function supersede(q: Queryable, personId: string): Promise<string[]> {
   const r = await q.query<{ plan_id: string }>(
@@ -238,23 +257,7 @@ async function insertSteps(
   let seq = 0;
   for (const s of steps) {
     const id = idOf.get(s.key) as string;
-    let taskId: string | null = null;
-    if (s.action === "manual_task") {
-      const spec = s.spec as {
-        title: string;
-        instructions: string;
-        assigneeRole?: string;
-        dueInHours?: number;
-      };
-      taskId = await openTask(q, ctx, {
-        personId,
-        systemId: s.systemId,
-        title: spec.title,
-        instructions: spec.instructions,
-        assigneeRole: spec.assigneeRole ?? null,
-        dueAt: new Date(Date.now() + (spec.dueInHours ?? 24) * 3_600_000),
-      });
-    }
+    const taskId = await openStepTask(q, ctx, personId, s);
     await q.query(
       `INSERT INTO access_plan_steps (id, plan_id, seq, system_id, action, account_id, account_ref, entitlement_ref,
          depends_on, spec, state, due_at, manual_task_id)

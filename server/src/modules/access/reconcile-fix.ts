@@ -13,11 +13,10 @@ import { checkBreaker } from "./breaker.js";
 import { type SystemRow, systemRow } from "./catalogue.js";
 import { desiredState, personFacts } from "./desired.js";
 import { manualSpec, type PlannedStep, usernameFor } from "./plan.js";
-import { type PlanDeps, refreshPlanState, scheduleRunner } from "./plans.js";
+import { openStepTask, type PlanDeps, refreshPlanState, scheduleRunner } from "./plans.js";
 import type { FindingKind } from "./reconcile-findings.js";
 import { type FindingRow, findingRow } from "./reconcile-views.js";
 import type { FixInput, StepAction } from "./schemas.js";
-import { openTask } from "./tasks.js";
 
 /** What each action may fix. */
 const FIXES: Record<FixInput["action"], readonly FindingKind[]> = {
@@ -223,23 +222,7 @@ async function storePlan(
   const idOf = new Map(steps.map((s) => [s.key, ulid()]));
   let seq = 0;
   for (const s of steps) {
-    let taskId: string | null = null;
-    if (s.action === "manual_task") {
-      const spec = s.spec as {
-        title: string;
-        instructions: string;
-        assigneeRole?: string;
-        dueInHours?: number;
-      };
-      taskId = await openTask(q, ctx, {
-        personId,
-        systemId: s.systemId,
-        title: spec.title,
-        instructions: spec.instructions,
-        assigneeRole: spec.assigneeRole ?? null,
-        dueAt: new Date(Date.now() + (spec.dueInHours ?? 24) * 3_600_000),
-      });
-    }
+    const taskId = await openStepTask(q, ctx, personId, s);
     await q.query(
       `INSERT INTO access_plan_steps (id, plan_id, seq, system_id, action, account_id, account_ref, entitlement_ref,
          depends_on, spec, state, manual_task_id)
