@@ -13,7 +13,9 @@ import { createLogger } from "../server/src/platform/log/index.js";
  * and leavers) checked (dry run), applied, and applied again unchanged, by the same code the
  * API and `tandem import people` use, on the embedded database in a temporary directory.
  * Targets: dry run + apply under 60 s, the identical re-import under 30 s. Each step also
- * reports the CPU time it used, which says more than wall time on a busy machine.
+ * reports the CPU time it used, which says more than wall time on a busy machine. A last step
+ * (no target) applies the same file with a month's worth of changes: about one person in ten
+ * moves department, one in 25 changes manager, one in 50 changes name, one in 100 leaves.
  *
  *   BENCH_IMPORT_ROWS   people in the file (default 100000)
  *   BENCH_IMPORT_ORDER  "number" (default: by employee number, managers first) or "name"
@@ -85,8 +87,12 @@ function random(seed: number) {
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 const number = (k: number) => `E${String(k).padStart(6, "0")}`;
 
-/** Writes the CSV: person k reports to person ⌊(k−2)/6⌋+1, so the tree is about seven levels deep. */
-export function writePeopleCsv(file: string, rows: number, order: "number" | "name"): void {
+/**
+ * Writes the CSV: person k reports to person ⌊(k−2)/6⌋+1, so the tree is about seven levels deep.
+ * `changed`: the same people with the changes described above (for active people only; a new
+ * manager always has a smaller number, so no reporting loop can form).
+ */
+export function writePeopleCsv(file: string, rows: number, order: "number" | "name", changed = false): void {
   const rnd = random(20_240_601);
   const pick = <T>(a: T[]) => a[Math.floor(rnd() * a.length)] as T;
   const departments = Object.keys(ORG);
@@ -95,8 +101,8 @@ export function writePeopleCsv(file: string, rows: number, order: "number" | "na
   for (let k = 1; k <= rows; k++) {
     const first = pick(FIRST);
     const last = pick(LAST);
-    const dept = k === 1 ? "Operations" : pick(departments);
-    const role = pick(ORG[dept] as string[]);
+    let dept = k === 1 ? "Operations" : pick(departments);
+    let role = pick(ORG[dept] as string[]);
     let status = "active";
     let start = day(-30 - Math.floor(rnd() * 3650));
     let end = "";
@@ -114,14 +120,24 @@ export function writePeopleCsv(file: string, rows: number, order: "number" | "na
           "voluntary",
         ];
     }
+    let name = `${first} ${last}`;
+    let manager = k === 1 ? "" : number(Math.floor((k - 2) / 6) + 1);
+    if (changed && status === "active" && k > 1) {
+      if (k % 100 === 7 && k > lastManager) [status, end, term] = ["leaver", day(-1), "involuntary"];
+      else if (k % 10 === 3) {
+        dept = departments[(departments.indexOf(dept) + 1) % departments.length] as string;
+        role = (ORG[dept] as string[])[0] as string;
+      } else if (k % 25 === 4 && k >= 8) manager = number(Math.floor((k - 2) / 6));
+      else if (k % 50 === 5) name = `${first} ${last}-Okoye`;
+    }
     const fields = [
       number(k),
-      `${first} ${last}`,
+      name,
       rnd() < 0.1 ? first.slice(0, 3) : "",
       `${first}.${last}.${k}@example.com`.toLowerCase().replace(/ /g, ""),
       dept,
       role,
-      k === 1 ? "" : number(Math.floor((k - 2) / 6) + 1),
+      manager,
       pick(LOCATIONS),
       rnd() < 0.9 ? "employee" : "contractor",
       status,
@@ -150,8 +166,10 @@ const say = (msg: string) => process.stderr.write(`[bench people-import] ${msg}\
 export async function peopleImportBench(s: PeopleImportSettings) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-bench-import-"));
   const file = path.join(dir, "people.csv");
+  const changedFile = path.join(dir, "people-changed.csv");
   say(`writing ${s.rows} people (${s.order} order)`);
   writePeopleCsv(file, s.rows, s.order);
+  writePeopleCsv(changedFile, s.rows, s.order, true);
   const config = loadConfig({
     TANDEM_DATA_DIR: path.join(dir, "data"),
     TANDEM_LOG_LEVEL: "warn",
@@ -167,18 +185,18 @@ export async function peopleImportBench(s: PeopleImportSettings) {
     peakHeap = Math.max(peakHeap, m.heapUsed);
   }, 200);
   const ctx = { actorLabel: "bench", userAgent: "bench" };
-  const step = async (label: string, dryRun: boolean) => {
+  const step = async (label: string, dryRun: boolean, csv = file) => {
     const loadAvg1mBefore = Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
     const started = performance.now();
     const cpu = process.cpuUsage();
     const r: ImportResult = await importPeople(
       { db: t.db, people: t.people, events: t.events, jobs: t.jobs },
       ctx,
-      () => fs.createReadStream(file),
+      () => fs.createReadStream(csv),
       {
         dryRun,
         createMissingOrg: true,
-        fileName: "people.csv",
+        fileName: path.basename(csv),
         maxItems: 0,
         onProgress: (phase, n) => say(`${label}: ${phase} ${n}`),
       },
@@ -202,6 +220,7 @@ export async function peopleImportBench(s: PeopleImportSettings) {
     const dryRun = await step("dry run", true);
     const apply = await step("apply", false);
     const reapply = await step("identical re-import", false);
+    const changes = await step("changes", false, changedFile);
     const people = await t.db.query<{ n: string }>("SELECT count(*)::text AS n FROM people");
     const audit = await t.db.query<{ n: string }>("SELECT count(*)::text AS n FROM audit_log");
     return {
@@ -211,7 +230,7 @@ export async function peopleImportBench(s: PeopleImportSettings) {
       order: s.order,
       fileMB: Math.round(fs.statSync(file).size / 1e5) / 10,
       cpus: os.cpus().length,
-      steps: { dryRun, apply, reapply },
+      steps: { dryRun, apply, reapply, changes },
       totals: {
         dryRunPlusApplySec: Math.round((dryRun.seconds + apply.seconds) * 100) / 100,
         reapplySec: reapply.seconds,

@@ -122,3 +122,43 @@ describe("domain events", () => {
     expect(await jobsFor("p-300")).toEqual([]);
   });
 });
+
+describe("publishMany", () => {
+  it("enqueues one event per payload for each subscriber, in the publishing transaction", async () => {
+    const payloads = Array.from({ length: 30 }, (_, i) => ({
+      personId: `p-4${String(i).padStart(2, "0")}`,
+      lastDay: "2025-09-30",
+    }));
+    await expect(
+      db.tx(async (q) => {
+        expect(await events.publishMany(q, "person.left", payloads)).toBe(60);
+        throw new Error("the import was refused");
+      }),
+    ).rejects.toThrow("the import was refused");
+    for (const p of payloads.slice(0, 3)) expect(await jobsFor(p.personId)).toEqual([]);
+
+    expect(await db.tx((q) => events.publishMany(q, "person.left", payloads))).toBe(60);
+    const of = (subscriber: string, personId: string) =>
+      received[subscriber]!.filter((e) => e.payload.personId === personId);
+    await waitFor("both subscribers to receive every event", () =>
+      payloads.every((p) => of("access", p.personId).length > 0 && of("awareness", p.personId).length > 0),
+    );
+    for (const p of payloads) {
+      const rows = await jobsFor(p.personId);
+      expect(rows.map((r) => r.name)).toEqual(["event.access", "event.awareness"]);
+      for (const subscriber of ["access", "awareness"]) {
+        const got = of(subscriber, p.personId);
+        expect(got).toHaveLength(1);
+        expect(got[0]!.type).toBe("person.left");
+        expect(got[0]!.payload).toEqual(p);
+        expect(Number.isNaN(Date.parse(got[0]!.occurredAt))).toBe(false);
+      }
+    }
+  });
+
+  it("enqueues nothing for no payloads or a type nobody subscribed to", async () => {
+    expect(await db.tx((q) => events.publishMany(q, "person.left", []))).toBe(0);
+    expect(await db.tx((q) => events.publishMany(q, "person.moved", [{ personId: "p-500" }]))).toBe(0);
+    expect(await jobsFor("p-500")).toEqual([]);
+  });
+});

@@ -38,4 +38,23 @@ export class Events {
     for (const queue of queues) await this.jobs.send(q, queue, event);
     return queues.length;
   }
+
+  /**
+   * Publishes one event of a type per payload (each its own event, as `publish` would make
+   * it), enqueued together per subscriber. Returns the number of jobs enqueued.
+   */
+  async publishMany<T extends Record<string, unknown>>(
+    q: Queryable,
+    type: string,
+    payloads: T[],
+  ): Promise<number> {
+    const queues = this.subscribers.get(type) ?? [];
+    if (!payloads.length || !queues.length) return 0;
+    const occurredAt = new Date().toISOString();
+    const items = payloads.map((payload) => ({
+      data: { type, occurredAt, payload } satisfies DomainEvent<T>,
+    }));
+    for (const queue of queues) await this.jobs.sendMany(q, queue, items);
+    return queues.length * payloads.length;
+  }
 }

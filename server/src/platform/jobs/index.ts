@@ -25,6 +25,9 @@ export interface JobDefinition<T extends object> {
   batchSize?: number;
 }
 
+/** Jobs per statement in sendMany. */
+const SEND_MANY_CHUNK = 1000;
+
 export interface SendOptions {
   singletonKey?: string;
   startAfter?: Date | number;
@@ -216,6 +219,37 @@ export class Jobs {
     const at = opts.startAfter === undefined ? 0 : new Date(opts.startAfter).getTime();
     if (id && at <= Date.now()) afterCommit(q, () => this.wake(name));
     return id;
+  }
+
+  /**
+   * Enqueues many jobs of one queue inside the given transaction, with a few multi-row
+   * statements instead of one per job: the same jobs `send` would make (a singleton key
+   * already waiting in the queue is skipped, as there). Ids are not returned.
+   */
+  async sendMany(q: Queryable, name: string, items: ({ data: object } & SendOptions)[]): Promise<void> {
+    if (!this.defs.has(name)) throw new Error(`Unknown job ${name}`);
+    if (!items.length) return;
+    const now = Date.now();
+    let dueNow = false;
+    const jobs = items.map((item) => {
+      const at = item.startAfter === undefined ? 0 : new Date(item.startAfter).getTime();
+      if (at <= now) dueNow = true;
+      return {
+        name,
+        data: item.data,
+        singletonKey: item.singletonKey,
+        // As send takes it: a date is a moment, a number is seconds from now.
+        startAfter:
+          item.startAfter instanceof Date
+            ? item.startAfter.toISOString()
+            : item.startAfter
+              ? String(item.startAfter)
+              : undefined,
+      };
+    });
+    for (let i = 0; i < jobs.length; i += SEND_MANY_CHUNK)
+      await this.boss.insert(jobs.slice(i, i + SEND_MANY_CHUNK), { db: executor(q) });
+    if (dueNow) afterCommit(q, () => this.wake(name));
   }
 
   async progress(jobId: string, queue: string, percent: number, message?: string): Promise<void> {

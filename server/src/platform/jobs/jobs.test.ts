@@ -310,3 +310,101 @@ describe("batches", () => {
     expect(seven?.retryCount ?? 0).toBeLessThanOrEqual(1);
   }, 90_000);
 });
+
+describe("sendMany", () => {
+  it("enqueues many jobs in the caller's transaction: none on rollback, each committed one runs once", async () => {
+    const runs = new Map<number, number>();
+    // Longer than the test's deadline: only the wake-up after commit and batch refetching get them done.
+    const jobs = newJobs({ pollingIntervalSeconds: 120 });
+    jobs.define<{ n: number }>({
+      name: "test.many",
+      batchSize: 100,
+      handler: async ({ n }) => void runs.set(n, (runs.get(n) ?? 0) + 1),
+    });
+    await jobs.start();
+    const items = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({ data: { n: from + i } }));
+
+    await expect(
+      db.tx(async (q) => {
+        await jobs.sendMany(q, "test.many", items(10_000, 50));
+        throw new Error("the import failed");
+      }),
+    ).rejects.toThrow("the import failed");
+    // More than one statement's worth (1000 per statement).
+    await db.tx((q) => jobs.sendMany(q, "test.many", items(0, 1500)));
+
+    await waitFor("every committed job to run", async () => runs.size >= 1500, 60_000);
+    const r = await db.query<{ n: string; state: string }>(
+      `SELECT count(*)::text AS n, state FROM ${bossSchema}.job WHERE name = 'test.many' GROUP BY state`,
+    );
+    await waitFor("every job to be recorded complete", async () => {
+      const c = await db.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM ${bossSchema}.job WHERE name = 'test.many' AND state <> 'completed'`,
+      );
+      return c.rows[0]?.n === "0";
+    });
+    expect(r.rows.reduce((sum, row) => sum + Number(row.n), 0)).toBe(1500);
+    expect([...runs.keys()].sort((a, b) => a - b)).toEqual([...Array(1500).keys()]);
+    expect([...runs.values()].every((c) => c === 1)).toBe(true);
+  }, 90_000);
+
+  it("makes the jobs send makes: the queue's retry settings, start times, singleton keys", async () => {
+    const jobs = newJobs({ work: false });
+    jobs.define({ name: "test.many_opts", retryLimit: 4, retryDelay: 3, handler: async () => {} });
+    await jobs.start();
+    const later = new Date(Date.now() + 3_600_000);
+    const sent = await db.tx((q) => jobs.send(q, "test.many_opts", { via: "send" }, { startAfter: later }));
+    await db.tx((q) =>
+      jobs.sendMany(q, "test.many_opts", [
+        { data: { via: "many", k: 1 }, startAfter: later, singletonKey: "k-1" },
+        { data: { via: "many", k: 2 } },
+      ]),
+    );
+    // A singleton key still waiting in the queue is not enqueued twice (as with send).
+    await db.tx((q) =>
+      jobs.sendMany(q, "test.many_opts", [{ data: { via: "many", k: 3 }, singletonKey: "k-1" }]),
+    );
+
+    const r = await db.query<{
+      data: { via: string; k?: number };
+      state: string;
+      singleton_key: string | null;
+      start_after: Date | string;
+      retry_limit: number;
+      retry_delay: number;
+      retry_backoff: boolean;
+      expire_in: unknown;
+      keep: number;
+    }>(
+      `SELECT data, state, singleton_key, start_after, retry_limit, retry_delay, retry_backoff, expire_in,
+         extract(epoch FROM keep_until - start_after)::int AS keep
+       FROM ${bossSchema}.job WHERE name = 'test.many_opts' ORDER BY data->>'k' NULLS FIRST`,
+    );
+    expect(r.rows.map((j) => [j.data, j.singleton_key])).toEqual([
+      [{ via: "send" }, null],
+      [{ via: "many", k: 1 }, "k-1"],
+      [{ via: "many", k: 2 }, null],
+    ]);
+    const [one, many, now] = r.rows as [(typeof r.rows)[0], (typeof r.rows)[0], (typeof r.rows)[0]];
+    expect(sent).toBeTruthy();
+    for (const j of [one, many, now]) {
+      expect(j.state).toBe("created");
+      expect([j.retry_limit, j.retry_delay, j.retry_backoff]).toEqual([4, 3, true]);
+      expect(j.expire_in).toEqual(one.expire_in);
+      expect(j.keep).toBe(one.keep);
+    }
+    expect(new Date(many.start_after).getTime()).toBe(new Date(one.start_after).getTime());
+    expect(new Date(one.start_after).getTime()).toBe(later.getTime());
+    expect(Math.abs(new Date(now.start_after).getTime() - Date.now())).toBeLessThan(60_000);
+  });
+
+  it("refuses a job name that was never defined", async () => {
+    const jobs = newJobs({ work: false });
+    jobs.define({ name: "test.many_known", handler: async () => {} });
+    await jobs.start();
+    await expect(db.tx((q) => jobs.sendMany(q, "test.many_unknown", [{ data: {} }]))).rejects.toThrow(
+      /Unknown job test\.many_unknown/,
+    );
+  });
+});

@@ -1,17 +1,19 @@
 import type { AuditContext } from "../../../platform/audit/index.js";
 import type { Db, Queryable } from "../../../platform/db/index.js";
 import type { Events } from "../../../platform/events/index.js";
-import { AppError } from "../../../platform/http/index.js";
 import type { Jobs } from "../../../platform/jobs/index.js";
-import type { EventInput, PersonInput, PersonPatch } from "../schemas.js";
 import type { PeopleService } from "../service.js";
-import { bulkCreate, bulkEligible } from "./bulk.js";
+import { bulkEligible } from "./bulk.js";
 import { type CsvInput, type Field, type LineError, readCsv } from "./csv.js";
-import { ATTRIBUTE, type Decision, decide, type PlannedEvent } from "./decide.js";
+import { decide } from "./decide.js";
+import { ApplyFailure } from "./failure.js";
 import { newId } from "./ids.js";
 import { type Current, type ImportEnv, loadCurrent } from "./lookups.js";
 import { checkRow, emptyOrgPlan, type Row, resolveOrg } from "./rows.js";
-import { BATCH, type Counts, countAction, emptyCounts, namesOf } from "./scan.js";
+import { type Counts, countAction, emptyCounts, namesOf } from "./scan.js";
+import { type BatchWrites, toInput, writeBatch } from "./write.js";
+
+export { ApplyFailure } from "./failure.js";
 
 export interface ApplyDeps {
   db: Db;
@@ -20,53 +22,40 @@ export interface ApplyDeps {
   jobs: Jobs;
 }
 
-/** Applying stopped at a line (the database changed since the check, or a write was refused). */
-export class ApplyFailure extends Error {
-  constructor(public readonly error: LineError) {
-    super(`line ${error.line}: ${error.message}`);
-  }
+/**
+ * Rows written per transaction (larger than the check's batches of 500: the same rows take fewer
+ * statements and commits, and a batch holds only its rows).
+ */
+export const APPLY_BATCH = 2000;
+
+/** Planner statistics are refreshed when people have grown this many times since they were taken. */
+const STATS_GROWTH = 8;
+/** …and not for fewer people than this (any plan is quick on small tables). */
+const STATS_MIN = 2000;
+
+/**
+ * Keeps the planner statistics of the tables an import fills up to date as they grow. The
+ * embedded database has no autovacuum to do it (and a server's may lag behind a fast import);
+ * without statistics, look-ups of a few rows can be planned as scans of every person or user,
+ * which makes each batch slower than the last and leaves the tables so for later queries.
+ */
+async function plannerStats(db: Db) {
+  const r = await db.query<{ n: number }>(
+    "SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'people'::regclass",
+  );
+  let analyzedAt = Math.max(0, Number(r.rows[0]?.n ?? 0));
+  return {
+    async refresh(people: number, growth: number) {
+      if (people < STATS_MIN || people < growth * analyzedAt) return;
+      analyzedAt = people;
+      await db.query("ANALYZE people, users, user_roles");
+    },
+  };
 }
-
-const FIELD_OF = Object.fromEntries(Object.entries(ATTRIBUTE).map(([f, a]) => [a, f])) as Record<
-  string,
-  Field
->;
-
-function failure(row: Row, e: unknown): ApplyFailure {
-  if (e instanceof ApplyFailure) return e;
-  const path = e instanceof AppError ? e.errors?.[0]?.path : undefined;
-  return new ApplyFailure({
-    line: row.line,
-    field: (path && FIELD_OF[path]) || null,
-    message: (e as Error).message,
-    employeeNumber: row.employeeNumber,
-  });
-}
-
-function eventInput(e: PlannedEvent): EventInput {
-  switch (e.type) {
-    case "resignation":
-      return { type: "resignation", lastWorkingDay: e.lastWorkingDay };
-    case "termination":
-      return {
-        type: "termination",
-        terminationType: e.terminationType,
-        effectiveAt: e.effectiveAt.toISOString(),
-      };
-    case "rehire":
-      return { type: "rehire", changes: { startDate: e.startDate } };
-    default:
-      return { type: e.type };
-  }
-}
-
-type Op =
-  | { kind: "create"; row: Row; decision: Decision }
-  | { kind: "update"; row: Row; decision: Decision; cur: Current };
 
 /**
  * Applies a checked file: reads it again and takes the rows the check found changing (`todo`)
- * in batches of 500, each batch in one transaction, deciding each row afresh against the
+ * in batches of APPLY_BATCH, each batch in one transaction, deciding each row afresh against the
  * database (so a run cut short is finished by running it again, and nothing is done twice).
  * A row whose manager is created later in the file, or whose manager change would loop while
  * other rows are not applied yet, waits for the next pass over the file. Returns the counts of
@@ -86,6 +75,7 @@ export async function applyFile(
   if (!todo.size) return counts;
   let pending = todo;
   let done = 0;
+  const stats = await plannerStats(deps.db);
   for (;;) {
     const deferred = new Set<string>();
     let batch: Row[] = [];
@@ -105,6 +95,7 @@ export async function applyFile(
       const before = done;
       done += rows.length - result.deferred;
       if (onProgress && Math.floor(done / 10_000) > Math.floor(before / 10_000)) onProgress("applied", done);
+      await stats.refresh(env.idOf.size, STATS_GROWTH);
     };
     for await (const ev of readCsv(input, mapping)) {
       if (ev.kind !== "row") {
@@ -115,10 +106,13 @@ export async function applyFile(
       const { row, errors } = checkRow(ev.line, ev.values);
       if (!row) throw new ApplyFailure(errors[0] as LineError);
       batch.push(row);
-      if (batch.length >= BATCH) await flush();
+      if (batch.length >= APPLY_BATCH) await flush();
     }
     await flush();
-    if (!deferred.size) return counts;
+    if (!deferred.size) {
+      await stats.refresh(env.idOf.size, 2);
+      return counts;
+    }
     if (deferred.size >= pending.size)
       throw new Error(`${deferred.size} rows wait for each other's managers and cannot be ordered`);
     pending = deferred;
@@ -140,10 +134,10 @@ async function applyBatch(
     env,
     rows.map((r) => r.employeeNumber),
     rows.filter((r) => r.status === "leaver").map((r) => r.employeeNumber),
+    true,
   );
   const fastIds = new Map<string, string>();
   const slowCreates = new Set<string>();
-  const created = new Map<string, string>();
   /** Manager (employee number) of people whose reporting line this batch sets. */
   const managers = new Map<string, string | null>();
   const managerNumberOf = (n: string): string | null => {
@@ -160,8 +154,7 @@ async function applyBatch(
     }
     return false;
   };
-  const fast: { row: Row; id: string; input: PersonInput }[] = [];
-  const ops: Op[] = [];
+  const w: BatchWrites = { fast: [], patches: [], ops: [] };
   const tally: Counts = emptyCounts();
   for (const row of rows) {
     const cur = current.get(row.employeeNumber);
@@ -189,10 +182,10 @@ async function applyBatch(
         const id = newId();
         fastIds.set(row.employeeNumber, id);
         input.managerId = manager ? (env.idOf.get(manager) ?? fastIds.get(manager) ?? null) : null;
-        fast.push({ row, id, input });
+        w.fast.push({ row, id, decision, input });
       } else {
         slowCreates.add(row.employeeNumber);
-        ops.push({ kind: "create", row, decision });
+        w.ops.push({ kind: "create", row, decision });
       }
       managers.set(row.employeeNumber, manager ?? null);
     } else {
@@ -204,75 +197,15 @@ async function applyBatch(
         }
       }
       if (manager !== undefined) managers.set(row.employeeNumber, manager);
-      ops.push({ kind: "update", row, decision, cur: cur as Current });
+      // Plain attribute changes go in bulk, unless their new manager is created by the service below.
+      if (!decision.events.length && !(manager && slowCreates.has(manager)))
+        w.patches.push({ row, decision, cur: cur as Current });
+      else w.ops.push({ kind: "update", row, decision, cur: cur as Current });
     }
     countAction(tally, decision.action);
   }
 
-  const idOf = (n: string) => env.idOf.get(n) ?? fastIds.get(n) ?? created.get(n) ?? null;
-  try {
-    await bulkCreate(
-      q,
-      deps,
-      ctx,
-      fast.map((f) => ({ id: f.id, input: f.input })),
-      "csv",
-    );
-  } catch (e) {
-    throw failure(fast[0]?.row as Row, e);
-  }
-  for (const [n, id] of fastIds) created.set(n, id);
-  for (const op of ops) {
-    try {
-      if (op.kind === "create") {
-        const mgr = op.decision.create?.managerNumber;
-        const p = await deps.people.create(
-          q,
-          ctx,
-          toInput(op.row, op.decision, mgr ? idOf(mgr) : null),
-          "csv",
-        );
-        created.set(op.row.employeeNumber, p.id);
-        for (const e of op.decision.events) await deps.people.record(q, ctx, p.id, eventInput(e), "csv");
-      } else {
-        const { decision, cur } = op;
-        const patch = toPatch(decision, idOf);
-        const runEvents = async () => {
-          for (const e of decision.events) await deps.people.record(q, ctx, cur.id, eventInput(e), "csv");
-        };
-        if (decision.eventsFirst) await runEvents();
-        if (Object.keys(patch).length) await deps.people.patch(q, ctx, cur.id, patch, "csv");
-        if (!decision.eventsFirst) await runEvents();
-      }
-    } catch (e) {
-      throw failure(op.row, e);
-    }
-  }
+  const created = await writeBatch(q, deps, ctx, w, (n) => env.idOf.get(n) ?? null);
   for (const k of Object.keys(tally) as (keyof Counts)[]) counts[k] += tally[k];
   return { created, managers, deferred: rows.filter((r) => deferred.has(r.employeeNumber)).length };
-}
-
-function toInput(row: Row, d: Decision, managerId: string | null): PersonInput {
-  const c = d.create as NonNullable<Decision["create"]>;
-  return {
-    employeeNumber: row.employeeNumber,
-    legalName: c.legalName,
-    preferredName: c.preferredName,
-    workEmail: c.workEmail,
-    departmentId: c.departmentId,
-    jobRoleId: c.jobRoleId,
-    managerId,
-    locationId: c.locationId,
-    employmentType: c.employmentType,
-    status: c.status,
-    startDate: c.startDate,
-    endDate: c.endDate,
-  };
-}
-
-function toPatch(d: Decision, idOf: (n: string) => string | null): PersonPatch {
-  const { managerNumber, ...rest } = d.patch;
-  const patch: PersonPatch = { ...rest };
-  if (managerNumber !== undefined) patch.managerId = managerNumber === null ? null : idOf(managerNumber);
-  return patch;
 }

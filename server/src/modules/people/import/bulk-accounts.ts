@@ -2,6 +2,7 @@ import type { AuditContext, AuditInput } from "../../../platform/audit/index.js"
 import type { Queryable } from "../../../platform/db/index.js";
 import { syncAccount } from "../accounts.js";
 import type { PersonInput } from "../schemas.js";
+import { BulkRefused } from "./failure.js";
 import { newId } from "./ids.js";
 
 /**
@@ -18,7 +19,7 @@ export interface AccountPlan {
   /** person id → the account to link (set when the person is inserted). */
   userOf: Map<string, string>;
   newUsers: { id: string; email: string; name: string }[];
-  roles: { user: string; wanted: string[] }[];
+  roles: { user: string; wanted: string[]; fresh?: boolean }[];
   enable: string[];
 }
 
@@ -37,10 +38,14 @@ export async function planAccounts(
   const existing = new Map(
     (
       await q.query<{ id: string; e: string; disabled: boolean; roles: string[] | null; linked: boolean }>(
-        `SELECT u.id, lower(u.email) AS e, u.disabled,
+        // One index probe per email and per account (LATERAL … LIMIT 1): a join or EXISTS may be
+        // planned as a scan of every user or person, which grows with each batch of a large import.
+        `SELECT u.id, x.e, u.disabled,
            COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}') AS roles,
-           EXISTS (SELECT 1 FROM people p WHERE p.user_id = u.id) AS linked
-         FROM users u WHERE lower(u.email) = ANY($1::text[])`,
+           p.one IS NOT NULL AS linked
+         FROM unnest($1::text[]) AS x(e)
+         CROSS JOIN LATERAL (SELECT u.id, u.disabled FROM users u WHERE lower(u.email) = x.e LIMIT 1) u
+         LEFT JOIN LATERAL (SELECT 1 AS one FROM people p WHERE p.user_id = u.id LIMIT 1) p ON true`,
         [working.map((p) => p.input.workEmail.toLowerCase())],
       )
     ).rows.map((u) => [u.e, u]),
@@ -81,7 +86,7 @@ export async function planAccounts(
       ...((reports.get(p.id) ?? 0) > 0 ? ["manager"] : []),
     ];
     const changed = sorted(wanted).join() !== sorted(current).join();
-    if (changed) plan.roles.push({ user: userId, wanted });
+    if (changed) plan.roles.push({ user: userId, wanted, fresh: !ex });
     if (ex?.disabled) {
       plan.enable.push(userId);
       trail.push({
@@ -111,7 +116,7 @@ export async function createAccounts(q: Queryable, plan: AccountPlan): Promise<v
        ON CONFLICT DO NOTHING`,
       [u.map((x) => x.id), u.map((x) => x.email), u.map((x) => x.name)],
     );
-    if (r.rowCount !== u.length) throw new Error("A user with one of these emails appeared meanwhile");
+    if (r.rowCount !== u.length) throw new BulkRefused("A user with one of these emails appeared meanwhile");
   }
   await writeRoles(q, plan.roles);
   if (plan.enable.length)
@@ -120,15 +125,18 @@ export async function createAccounts(q: Queryable, plan: AccountPlan): Promise<v
     ]);
 }
 
-async function writeRoles(q: Queryable, roles: { user: string; wanted: string[] }[]) {
+/** Sets the automatic roles of accounts; `fresh` ones were created just now and have none to take away. */
+async function writeRoles(q: Queryable, roles: { user: string; wanted: string[]; fresh?: boolean }[]) {
   if (!roles.length) return;
   const users = roles.flatMap((r) => r.wanted.map(() => r.user));
   const values = roles.flatMap((r) => r.wanted);
-  await q.query(
-    `DELETE FROM user_roles WHERE user_id = ANY($1::text[]) AND role IN ('employee', 'manager')
-       AND NOT (user_id || ':' || role) = ANY($2::text[])`,
-    [roles.map((r) => r.user), users.map((u, i) => `${u}:${values[i]}`)],
-  );
+  const old = roles.filter((r) => !r.fresh);
+  if (old.length)
+    await q.query(
+      `DELETE FROM user_roles WHERE user_id = ANY($1::text[]) AND role IN ('employee', 'manager')
+         AND NOT (user_id || ':' || role) = ANY($2::text[])`,
+      [old.map((r) => r.user), old.flatMap((r) => r.wanted.map((w) => `${r.user}:${w}`))],
+    );
   await q.query(
     "INSERT INTO user_roles (user_id, role) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
     [users, values],
@@ -151,10 +159,14 @@ export async function syncManagers(q: Queryable, ctx: AuditContext, ids: string[
     roles: string[] | null;
     reports: boolean;
   }>(
+    // An index probe per manager (LATERAL … LIMIT 1), for the same reason as in planAccounts.
     `SELECT p.id, p.user_id, p.status IN ('pre_hire','active','leave','notice') AS working, u.disabled,
        COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}') AS roles,
-       EXISTS (SELECT 1 FROM people x WHERE x.manager_id = p.id AND x.status IN ('pre_hire','active','leave','notice')) AS reports
-     FROM people p LEFT JOIN users u ON u.id = p.user_id WHERE p.id = ANY($1::text[])`,
+       x.one IS NOT NULL AS reports
+     FROM people p LEFT JOIN users u ON u.id = p.user_id
+     LEFT JOIN LATERAL (SELECT 1 AS one FROM people x
+       WHERE x.manager_id = p.id AND x.status IN ('pre_hire','active','leave','notice') LIMIT 1) x ON true
+     WHERE p.id = ANY($1::text[])`,
     [ids],
   );
   const roles: { user: string; wanted: string[] }[] = [];

@@ -2,11 +2,11 @@ import type { AuditContext, AuditInput } from "../../../platform/audit/index.js"
 import type { Queryable } from "../../../platform/db/index.js";
 import type { Events } from "../../../platform/events/index.js";
 import type { Jobs } from "../../../platform/jobs/index.js";
-import { PERSON_SELECT, type PersonRow } from "../repo.js";
 import type { PersonInput, Source } from "../schemas.js";
 import { APPLY_EVENT_JOB, effectiveMoment, rethrowConstraint } from "../service.js";
 import { appendAuditBatch } from "./audit-batch.js";
 import { createAccounts, planAccounts, syncManagers } from "./bulk-accounts.js";
+import { writeHistories } from "./history.js";
 import { newId } from "./ids.js";
 
 /**
@@ -88,37 +88,28 @@ export async function bulkCreate(
   }
 
   // Provenance: every attribute given, set by this source (the people are new: nothing to replace).
-  const srcPerson: string[] = [];
-  const srcAttr: string[] = [];
-  for (const p of people) {
-    for (const [k, v] of Object.entries(p.input)) {
-      if (v == null) continue;
-      srcPerson.push(p.id);
-      srcAttr.push(k);
-    }
-  }
+  // Each person's attribute names (field names, never a comma) go as one list.
   await q.query(
     `INSERT INTO person_attribute_sources (person_id, attribute, source)
-     SELECT p, a, $3 FROM unnest($1::text[], $2::text[]) AS t(p, a)`,
-    [srcPerson, srcAttr, source],
+     SELECT t.p, unnest(string_to_array(t.a, ',')), $3 FROM unnest($1::text[], $2::text[]) AS t(p, a)`,
+    [
+      ids,
+      people.map((p) =>
+        Object.entries(p.input)
+          .filter(([, v]) => v != null)
+          .map(([k]) => k)
+          .join(","),
+      ),
+      source,
+    ],
   );
 
-  // The first history version: the record as read back, before its account was linked (as create writes it).
-  const rows = await q.query<PersonRow>(`${PERSON_SELECT} WHERE p.id = ANY($1::text[])`, [ids]);
-  const snapshots = rows.rows.map((r) => {
-    const { high_risk_reason_enc: _omit, ...snapshot } = r;
-    return { ...snapshot, user_id: null };
-  });
-  await q.query(
-    `INSERT INTO person_history (person_id, version, valid_from, snapshot, event_id)
-     SELECT p, v::int, $3::timestamptz, s::jsonb, NULL FROM unnest($1::text[], $2::text[], $4::text[]) AS t(p, v, s)
-     ON CONFLICT (person_id, version) DO NOTHING`,
-    [
-      snapshots.map((s) => s.id),
-      snapshots.map((s) => String(s.version)),
-      new Date().toISOString(),
-      snapshots.map((s) => JSON.stringify(s)),
-    ],
+  // The first history version, before the account was linked (as create writes it).
+  await writeHistories(
+    q,
+    ids.map((id) => ({ id, eventId: null })),
+    new Date(),
+    true,
   );
 
   await q.query(
@@ -134,14 +125,26 @@ export async function bulkCreate(
   );
 
   // A pre-hire starts at the beginning of their start date where they work: a scheduled event.
-  const zone = new Map(rows.rows.map((r) => [r.id, r.location_tz]));
-  const starts = people
-    .filter((p) => p.input.status === "pre_hire" && p.input.startDate)
-    .map((p) => ({
-      person: p.id,
-      event: newId(),
-      at: effectiveMoment({ effectiveDate: p.input.startDate as string }, zone.get(p.id) ?? null),
-    }));
+  const preHires = people.filter((p) => p.input.status === "pre_hire" && p.input.startDate);
+  const places = [...new Set(preHires.map((p) => p.input.locationId).filter((l): l is string => !!l))];
+  const zone = new Map(
+    places.length
+      ? (
+          await q.query<{ id: string; time_zone: string }>(
+            "SELECT id, time_zone FROM locations WHERE id = ANY($1::text[])",
+            [places],
+          )
+        ).rows.map((l) => [l.id, l.time_zone])
+      : [],
+  );
+  const starts = preHires.map((p) => ({
+    person: p.id,
+    event: newId(),
+    at: effectiveMoment(
+      { effectiveDate: p.input.startDate as string },
+      (p.input.locationId && zone.get(p.input.locationId)) || null,
+    ),
+  }));
   if (starts.length) {
     await q.query(
       `INSERT INTO person_events (id, person_id, type, effective_at, state, changes, source, created_by)
@@ -173,17 +176,23 @@ export async function bulkCreate(
   const managerAudit = await syncManagers(q, ctx, managers);
   await appendAuditBatch(q, ctx, [...[...audit.values()].flat(), ...managerAudit]);
 
-  for (const r of rows.rows) {
-    await events.publish(q, "person.hired", {
-      personId: r.id,
-      employeeNumber: r.employee_number,
-      status: r.status,
-      departmentId: r.department_id,
-      jobRoleId: r.job_role_id,
-      managerId: r.manager_id,
+  // One person.hired event per person, as create publishes it (the values as inserted), enqueued together.
+  await events.publishMany(
+    q,
+    "person.hired",
+    people.map((p) => ({
+      personId: p.id,
+      employeeNumber: p.input.employeeNumber,
+      status: p.input.status,
+      departmentId: p.input.departmentId ?? null,
+      jobRoleId: p.input.jobRoleId ?? null,
+      managerId: p.input.managerId ?? null,
       source,
-    });
-  }
-  for (const s of starts)
-    await jobs.send(q, APPLY_EVENT_JOB, { eventId: s.event }, { startAfter: s.at, singletonKey: s.event });
+    })),
+  );
+  await jobs.sendMany(
+    q,
+    APPLY_EVENT_JOB,
+    starts.map((s) => ({ data: { eventId: s.event }, startAfter: s.at, singletonKey: s.event })),
+  );
 }

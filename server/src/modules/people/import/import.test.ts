@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyChain } from "../../../platform/audit/index.js";
 import { type Res, startTestApp, type TestApp } from "../../../test/harness.js";
+import { APPLY_BATCH } from "./apply.js";
 
 /** CSV import of people over the real API, on the test database (PGlite, or PostgreSQL). */
 
@@ -428,11 +429,12 @@ describe("apply", () => {
 
   it("a run that fails part-way keeps whole batches only, and running the file again completes it without doubles", async () => {
     const rows: P[] = [];
-    for (let i = 1; i <= 700; i++) rows.push({ n: `K${i}`, mgr: i > 1 ? "K1" : undefined });
+    const total = APPLY_BATCH + 200;
+    for (let i = 1; i <= total; i++) rows.push({ n: `K${i}`, mgr: i > 1 ? "K1" : undefined });
     const body = file(...rows);
-    // The database refuses one row of the second batch of 500, as a full disk would.
+    // The database refuses one row of the second batch, as a full disk would.
     await h.t.db.exec(`CREATE FUNCTION refuse_k600() RETURNS trigger AS $$
-      BEGIN IF NEW.employee_number = 'K600' THEN RAISE EXCEPTION 'no space left on device'; END IF; RETURN NEW; END
+      BEGIN IF NEW.employee_number = 'K${APPLY_BATCH + 100}' THEN RAISE EXCEPTION 'no space left on device'; END IF; RETURN NEW; END
       $$ LANGUAGE plpgsql;
       CREATE TRIGGER refuse_k600 BEFORE INSERT ON people FOR EACH ROW EXECUTE FUNCTION refuse_k600();`);
     let failed: Res;
@@ -445,18 +447,20 @@ describe("apply", () => {
     const problem = failed.json<{ code: string; detail: string; result: Result }>();
     expect(problem.code).toBe("people_import.apply_failed");
     expect(problem.detail).toMatch(/no space left on device/);
+    // The refused batch was replayed row by row to find its line (the header is line 1).
+    expect(problem.result.errors).toMatchObject([{ line: APPLY_BATCH + 101, field: null }]);
     expect(problem.result.run.state).toBe("failed");
     const kCount = () => count("SELECT count(*) FROM people WHERE employee_number LIKE 'K%'");
-    expect(await kCount()).toBe(500);
+    expect(await kCount()).toBe(APPLY_BATCH);
     const again = await apply(body);
-    expect(again.counts).toMatchObject({ creates: 200, unchanged: 500, errors: 0 });
-    expect(await kCount()).toBe(700);
+    expect(again.counts).toMatchObject({ creates: 200, unchanged: APPLY_BATCH, errors: 0 });
+    expect(await kCount()).toBe(total);
     expect(
       await count("SELECT count(DISTINCT employee_number) FROM people WHERE employee_number LIKE 'K%'"),
-    ).toBe(700);
+    ).toBe(total);
     const k1 = await person("K1");
-    expect(await count("SELECT count(*) FROM people WHERE manager_id = $1", [k1?.id])).toBe(699);
-    expect((await apply(body)).counts).toMatchObject({ creates: 0, unchanged: 700 });
+    expect(await count("SELECT count(*) FROM people WHERE manager_id = $1", [k1?.id])).toBe(total - 1);
+    expect((await apply(body)).counts).toMatchObject({ creates: 0, unchanged: total });
   });
 
   it("a manager referenced before their own line works, with no extra transfer events", async () => {
@@ -613,7 +617,11 @@ describe("apply", () => {
       );
       const snap = history.rows.map((x) => {
         const { id, employee_number, legal_name, work_email, created_at, updated_at, ...rest } = x.snapshot;
-        return { version: x.version, keys: Object.keys(x.snapshot).sort(), rest };
+        // Moments written alike (as JSON writes a Date), whichever way the version was made.
+        const stamps = [created_at, updated_at].map(
+          (v) => typeof v === "string" && new Date(v).toISOString() === v,
+        );
+        return { version: x.version, keys: Object.keys(x.snapshot).sort(), rest, stamps };
       });
       return {
         version: p.version,

@@ -121,13 +121,15 @@ export interface Current {
 /**
  * The current records of the people with these employee numbers (one query for a batch; names
  * of departments, job roles and locations come from the loaded maps). Scheduled terminations
- * are looked up only for `leaving` (the rows that say someone leaves).
+ * are looked up only for `leaving` (the rows that say someone leaves). `lock`: the records are
+ * locked for the caller's transaction (applying writes what it decides from them).
  */
 export async function loadCurrent(
   q: Queryable,
   env: ImportEnv,
   numbers: string[],
   leaving: string[],
+  lock = false,
 ): Promise<Map<string, Current>> {
   const out = new Map<string, Current>();
   if (!numbers.length) return out;
@@ -149,10 +151,12 @@ export async function loadCurrent(
     termination_type: Person["terminationType"];
   }>(
     `SELECT p.id, p.employee_number, p.legal_name, p.preferred_name, p.work_email, p.department_id, p.job_role_id,
-       p.manager_id, m.employee_number AS manager_number, p.location_id, p.employment_type, p.status,
+       p.manager_id, m.manager_number, p.location_id, p.employment_type, p.status,
        p.start_date::text AS start_date, p.end_date::text AS end_date, p.termination_type
-     FROM people p LEFT JOIN people m ON m.id = p.manager_id
-     WHERE p.employee_number = ANY($1::text[])`,
+     FROM people p
+     -- One index probe per person: as a join, the manager look-up may be planned as a scan of every person.
+     LEFT JOIN LATERAL (SELECT m.employee_number AS manager_number FROM people m WHERE m.id = p.manager_id LIMIT 1) m ON true
+     WHERE p.employee_number = ANY($1::text[])${lock ? " FOR UPDATE OF p" : ""}`,
     [numbers],
   );
   const leaves = new Set(leaving);
