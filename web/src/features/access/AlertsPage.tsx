@@ -1,5 +1,6 @@
 import {
   Badge,
+  Box,
   Button,
   Card,
   EmptyState,
@@ -53,7 +54,11 @@ export function AlertsPage() {
       </Group>
       {alerts.isPending ? <Loader aria-label="Loading the alerts" /> : null}
       <ErrorAlert error={alerts.error} title="Could not load the alerts" />
-      <ErrorAlert error={acknowledge.error} title="Could not acknowledge the alert" />
+      {acknowledge.error ? (
+        <Box mb="md">
+          <ErrorAlert error={acknowledge.error} title="Could not acknowledge the alert" />
+        </Box>
+      ) : null}
       {alerts.isSuccess && items.length === 0 ? (
         <EmptyState
           my="xl"

@@ -22,7 +22,7 @@ import { AnchorLink } from "../../components/links";
 import { PageHeader } from "../../components/PageHeader";
 import { personQuery } from "../people/queries";
 import { PlanStateBadge, SystemProgressBadge } from "./badges";
-import { formatDuration } from "./labels";
+import { formatDuration, sentence } from "./labels";
 import { PlanPreviewModal } from "./PlanPreview";
 import { OFFBOARDING_REFRESH_MS, offboardingQuery } from "./queries";
 import { RevokeNowModal } from "./RevokeNowModal";
@@ -133,6 +133,7 @@ function SystemCard({
         readOnly={readOnly}
         personId={personId}
         planLabel={planIds.length > 1 ? (id) => `Plan ${planIds.indexOf(id) + 1}` : undefined}
+        isHeld={() => system.state === "held"}
       />
     </Card>
   );
@@ -226,9 +227,11 @@ export function OffboardingPage() {
                     ? `Everything done, tasks for people included, ${formatDateTimeSeconds(data.completedAt)}.`
                     : failed
                       ? "Some steps failed: retry them, or hand them to a person, below."
-                      : data.accessRevokedAt
-                        ? "Every account is revoked; tasks for people are still open."
-                        : "Accounts are still being revoked."}
+                      : data.plan.state === "held"
+                        ? "Held: nothing runs on the held systems until a person releases the breaker."
+                        : data.accessRevokedAt
+                          ? "Every account is revoked; tasks for people are still open."
+                          : "Accounts are still being revoked."}
                 </Text>
                 <Text size="xs" c="dimmed" aria-live="off">
                   {finished
@@ -250,8 +253,8 @@ export function OffboardingPage() {
           </Card>
           {data.plan.state === "held" ? (
             <Alert color="orange" variant="light" title="Held by the circuit breaker">
-              {data.plan.heldReason ?? "Too many removals at once on a system."} Release the breaker on the
-              system's page once the batch is confirmed, or use Revoke now: it is never held.
+              {sentence(data.plan.heldReason ?? "Too many removals at once on a system")} Release the breaker
+              on the system's page once the batch is confirmed, or use Revoke now: it is never held.
             </Alert>
           ) : null}
           {data.systems.map((system) => (

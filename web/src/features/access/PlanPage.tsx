@@ -1,5 +1,6 @@
 import {
   Alert,
+  Box,
   Card,
   DataList,
   Group,
@@ -22,7 +23,7 @@ import { formatDateTime } from "../../components/format";
 import { AnchorLink, ButtonLink } from "../../components/links";
 import { PageHeader } from "../../components/PageHeader";
 import { PlanStateBadge } from "./badges";
-import { PLAN_REASON_LABELS } from "./labels";
+import { PLAN_REASON_LABELS, sentence } from "./labels";
 import { PersonName } from "./PersonName";
 import { accessKey, planQuery } from "./queries";
 import { StepsTable } from "./StepsTable";
@@ -101,11 +102,15 @@ export function PlanPage() {
           </>
         }
       />
-      <ErrorAlert error={cancel.error} title="Could not cancel the plan" />
+      {cancel.error ? (
+        <Box mb="md">
+          <ErrorAlert error={cancel.error} title="Could not cancel the plan" />
+        </Box>
+      ) : null}
       {plan.state === "held" ? (
         <Alert color="orange" variant="light" title="Held by the circuit breaker" mb="lg">
-          {plan.heldReason ?? "Too many removals at once on a system."} Nothing of this plan runs until
-          someone releases the breaker on the system's page, or cancels the plan.
+          {sentence(plan.heldReason ?? "Too many removals at once on a system")} Nothing of this plan runs
+          until someone releases the breaker on the system's page, or cancels the plan.
           {plan.heldSystemIds.length ? (
             <List size="sm" mt="xs">
               {plan.heldSystemIds.map((systemId) => (
@@ -168,6 +173,9 @@ export function PlanPage() {
           steps={plan.steps}
           withSystem
           personId={plan.personId}
+          isHeld={(step) =>
+            plan.state === "held" && !!step.systemId && plan.heldSystemIds.includes(step.systemId)
+          }
           readOnly={plan.dryRun || plan.state === "cancelled"}
         />
       )}

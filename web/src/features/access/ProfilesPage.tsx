@@ -1,4 +1,4 @@
-import { Badge, Button, EmptyState, Group, Loader, Table, Text, VisuallyHidden } from "@mantine/core";
+import { Badge, Box, Button, EmptyState, Group, Loader, Table, Text, VisuallyHidden } from "@mantine/core";
 import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../../api/client";
@@ -53,7 +53,11 @@ export function ProfilesPage() {
       />
       {profiles.isPending ? <Loader aria-label="Loading the access profiles" /> : null}
       <ErrorAlert error={profiles.error} title="Could not load the access profiles" />
-      <ErrorAlert error={remove.error} title="Could not delete the profile" />
+      {remove.error ? (
+        <Box mb="md">
+          <ErrorAlert error={remove.error} title="Could not delete the profile" />
+        </Box>
+      ) : null}
       {profiles.isSuccess && items.length === 0 ? (
         <EmptyState
           my="xl"

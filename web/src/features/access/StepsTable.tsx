@@ -24,6 +24,8 @@ interface StepsTableProps {
   planLabel?: (planId: string) => string | null;
   /** The person the steps are for: "Open tasks" shows their tasks only. */
   personId?: string | null;
+  /** Steps the circuit breaker holds (their plan is held on their system). */
+  isHeld?: (step: Step) => boolean;
 }
 
 function canHandOver(step: Step): boolean {
@@ -38,6 +40,7 @@ export function StepsTable({
   readOnly = false,
   planLabel,
   personId,
+  isHeld,
 }: StepsTableProps) {
   const queryClient = useQueryClient();
   const canAdmin = useCan("access:admin") && !readOnly;
@@ -66,7 +69,10 @@ export function StepsTable({
         </Table.Thead>
         <Table.Tbody>
           {steps.map((step) => {
-            const reason = pendingReason(step);
+            const reason =
+              step.state === "pending" && isHeld?.(step)
+                ? "Held by the circuit breaker until a person releases it on the system's page"
+                : pendingReason(step);
             const detail = stepDetail(step);
             return (
               <Table.Tr key={step.id}>

@@ -158,7 +158,6 @@ export function BreakerPanel({ system }: { system: System }) {
         {canAdmin ? (
           <Group>
             <ConfirmButton
-              color="orange"
               variant="filled"
               question={`Run the ${system.heldPlans} held plan${system.heldPlans === 1 ? "" : "s"} now?`}
               confirmLabel="Release"

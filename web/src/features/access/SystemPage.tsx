@@ -1,4 +1,4 @@
-import { Button, Loader, Tabs } from "@mantine/core";
+import { Box, Button, Loader, Tabs } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { getRouteApi, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
@@ -82,7 +82,11 @@ export function SystemPage() {
           ) : null
         }
       />
-      <ErrorAlert error={remove.error} title="Could not delete the system" />
+      {remove.error ? (
+        <Box mb="lg">
+          <ErrorAlert error={remove.error} title="Could not delete the system" />
+        </Box>
+      ) : null}
       <BreakerPanel system={system} />
       <SystemDetails system={system} typeLabel={typeLabel} />
       {canAdmin ? <ConnectionPanel system={system} /> : null}

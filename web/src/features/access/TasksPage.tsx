@@ -47,9 +47,9 @@ function Due({ task, now }: { task: Task; now: number }) {
         {formatDateTime(task.dueAt)}
       </Text>
       {late ? (
-        <Badge variant="light" color="red" radius="sm">
+        <Text size="xs" c="red.9" fw={700}>
           Overdue by {formatDuration((now - Date.parse(task.dueAt)) / 1000)}
-        </Badge>
+        </Text>
       ) : null}
     </Stack>
   );

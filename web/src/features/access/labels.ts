@@ -192,3 +192,9 @@ export function stepDetail(step: Step): string | null {
   if (step.state === "failed" || !step.error) return null;
   return step.state === "pending" || step.state === "applied" || step.state === "manual" ? step.error : null;
 }
+
+/** A server message followed by more text: make sure it ends as a sentence. */
+export function sentence(text: string): string {
+  const t = text.trim();
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}
