@@ -9,9 +9,11 @@ import type { Client } from "ldapts";
 import { buildApp, type Tandem } from "../server/src/app.js";
 import { hashPassword, insertUser } from "../server/src/platform/auth/index.js";
 import { loadConfig } from "../server/src/platform/config/index.js";
+import { openDatabase } from "../server/src/platform/db/index.js";
 import { createLogger } from "../server/src/platform/log/index.js";
 import { TestClient } from "../server/src/test/harness.js";
 import { startSlapd, type TestSlapd } from "../server/src/test/slapd.js";
+import { countingDb } from "./lib/sql-counter.js";
 import { intFromEnv, percentile, runAsScript } from "./util.js";
 
 /**
@@ -36,6 +38,7 @@ import { intFromEnv, percentile, runAsScript } from "./util.js";
  *   BENCH_ACCESS_SYSTEMS   single: systems (default 20; up to 4 of them LDAP)
  *   BENCH_ACCESS_LEAVERS   bulk: leavers (default 10000)
  *   BENCH_ACCESS_TIMEOUT   bulk: seconds to wait for the engine before reporting (default 900)
+ *   BENCH_ACCESS_SQL       1: count and time every SQL statement, print the costliest (default off)
  */
 
 export interface AccessBenchSettings {
@@ -399,7 +402,7 @@ async function seedScim(peer: Peer, n: number) {
   };
 }
 
-async function bulkLeavers(ctx: Ctx, s: AccessBenchSettings, peers: Peer[]) {
+async function bulkLeavers(ctx: Ctx, s: AccessBenchSettings, peers: Peer[], atMoment: () => void) {
   const n = s.leavers;
   const slapds = await Promise.all([0, 1].map(() => startSlapd({ groups: ["app-users"] })));
   try {
@@ -457,6 +460,7 @@ async function bulkLeavers(ctx: Ctx, s: AccessBenchSettings, peers: Peer[]) {
     }
     // The moment: every termination falls due now, as at the end of a business day.
     const jobSchema = ctx.t.jobs.schema;
+    atMoment();
     const started = performance.now();
     const startedAt = new Date();
     await ctx.t.db.tx(async (q) => {
@@ -587,7 +591,13 @@ export async function accessEngineBench(s: AccessBenchSettings) {
         TANDEM_RATE_LIMIT_PER_MINUTE: "1000000000",
         TANDEM_AUTH_RATE_LIMIT_PER_MINUTE: "1000000",
       });
-      const t = await buildApp(config, { log: createLogger("warn", process.stderr), env: {} });
+      // BENCH_ACCESS_SQL=1: count and time every statement (costs a little; for finding hot spots).
+      const counter = process.env.BENCH_ACCESS_SQL === "1" ? countingDb(await openDatabase(config)) : null;
+      const t = await buildApp(config, {
+        log: createLogger("warn", process.stderr),
+        env: {},
+        ...(counter ? { db: counter.db } : {}),
+      });
       try {
         const ctx: Ctx = {
           t,
@@ -597,11 +607,18 @@ export async function accessEngineBench(s: AccessBenchSettings) {
         const cpu0 = process.cpuUsage();
         say(`${scenario}: start`);
         const r =
-          scenario === "single" ? await singleLeaver(ctx, s, peers) : await bulkLeavers(ctx, s, peers);
+          scenario === "single"
+            ? await singleLeaver(ctx, s, peers)
+            : await bulkLeavers(ctx, s, peers, () => counter?.reset());
         const cpu = process.cpuUsage(cpu0);
-        results[scenario] = { ...r, tandemProcessCpuSeconds: round((cpu.user + cpu.system) / 1e6) };
+        results[scenario] = {
+          ...r,
+          tandemProcessCpuSeconds: round((cpu.user + cpu.system) / 1e6),
+          ...(counter ? { sql: counter.stats("ms", 25) } : {}),
+        };
       } finally {
         await t.close();
+        if (counter) await counter.db.close();
       }
     }
   } finally {

@@ -13,7 +13,7 @@ export interface SqlStats {
   statements: number;
   busyMs: number;
   windowMs: number;
-  byStatement: { sql: string; count: number }[];
+  byStatement: { sql: string; count: number; ms: number }[];
 }
 
 const keys = new Map<string, string>();
@@ -30,9 +30,10 @@ function normalise(sql: string): string {
 export function countingDb(db: Db): {
   db: Db;
   reset: () => void;
-  stats: () => SqlStats;
+  stats: (by?: "count" | "ms", top?: number) => SqlStats;
 } {
   let counts = new Map<string, number>();
+  let times = new Map<string, number>();
   let statements = 0;
   let busyMs = 0;
   let inflight = 0;
@@ -43,11 +44,14 @@ export function countingDb(db: Db): {
     const key = normalise(sql);
     counts.set(key, (counts.get(key) ?? 0) + 1);
     statements++;
-    if (inflight++ === 0) busySince = performance.now();
+    const t0 = performance.now();
+    if (inflight++ === 0) busySince = t0;
     try {
       return await run();
     } finally {
-      if (--inflight === 0) busyMs += performance.now() - busySince;
+      const t1 = performance.now();
+      times.set(key, (times.get(key) ?? 0) + (t1 - t0));
+      if (--inflight === 0) busyMs += t1 - busySince;
     }
   }
 
@@ -67,12 +71,14 @@ export function countingDb(db: Db): {
     db: counted,
     reset() {
       counts = new Map();
+      times = new Map();
       statements = 0;
       busyMs = 0;
       if (inflight > 0) busySince = performance.now();
       windowStart = performance.now();
     },
-    stats() {
+    /** The statements by count (default) or by time spent in them (in flight, so waits count too). */
+    stats(by: "count" | "ms" = "count", top = 12) {
       const now = performance.now();
       const open = inflight > 0 ? now - busySince : 0;
       return {
@@ -80,9 +86,9 @@ export function countingDb(db: Db): {
         busyMs: Math.round(busyMs + open),
         windowMs: Math.round(now - windowStart),
         byStatement: [...counts]
-          .map(([sql, count]) => ({ sql, count }))
-          .sort((a, b) => b.count - a.count)
-          .slice(0, 12),
+          .map(([sql, count]) => ({ sql, count, ms: Math.round(times.get(sql) ?? 0) }))
+          .sort((a, b) => (by === "ms" ? b.ms - a.ms : b.count - a.count))
+          .slice(0, top),
       };
     },
   };

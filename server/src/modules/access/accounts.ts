@@ -123,6 +123,66 @@ export async function saveAccount(
   return id;
 }
 
+/**
+ * Saves many accounts of one system as read back (the same rules as saveAccount), with
+ * three statements whatever their number. Each external id must appear once.
+ */
+export async function saveAccounts(
+  q: Queryable,
+  systemId: string,
+  items: readonly { account: Account; personId: string | null }[],
+): Promise<void> {
+  if (items.length === 0) return;
+  const r = await q.query<{ id: string; external_id: string }>(
+    `INSERT INTO accounts (id, system_id, external_id, person_id, username, email, employee_number, display_name,
+       enabled, last_login_at, last_read_at, raw)
+     SELECT x.id, $1, x.external_id, x.person_id, x.username, x.email, x.employee_number, x.display_name,
+       x.enabled, x.last_login_at, now(), x.raw
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+       $9::boolean[], $10::timestamptz[], $11::jsonb[])
+       AS x(id, external_id, person_id, username, email, employee_number, display_name, enabled, last_login_at, raw)
+     ON CONFLICT (system_id, external_id) DO UPDATE SET
+       person_id = COALESCE(accounts.person_id, EXCLUDED.person_id),
+       username = EXCLUDED.username, email = EXCLUDED.email, employee_number = EXCLUDED.employee_number,
+       display_name = EXCLUDED.display_name, enabled = EXCLUDED.enabled,
+       last_login_at = EXCLUDED.last_login_at, last_read_at = now(), raw = EXCLUDED.raw
+     RETURNING id, external_id`,
+    [
+      systemId,
+      items.map(() => ulid()),
+      items.map((i) => i.account.externalId),
+      items.map((i) => i.personId),
+      items.map((i) => i.account.username),
+      items.map((i) => i.account.email ?? null),
+      items.map((i) => i.account.employeeNumber ?? null),
+      items.map((i) => i.account.displayName ?? null),
+      items.map((i) => i.account.enabled),
+      items.map((i) => i.account.lastLoginAt ?? null),
+      items.map((i) => JSON.stringify(i.account.raw ?? {})),
+    ],
+  );
+  const idOf = new Map(r.rows.map((row) => [row.external_id, row.id]));
+  const ids = [...idOf.values()];
+  await q.query("DELETE FROM account_entitlements WHERE account_id = ANY ($1::text[])", [ids]);
+  const accountIds: string[] = [];
+  const refs: string[] = [];
+  for (const { account } of items) {
+    const id = idOf.get(account.externalId);
+    if (!id) continue;
+    for (const ref of new Map(account.entitlements.map((e) => [e.toLowerCase(), e])).values()) {
+      accountIds.push(id);
+      refs.push(ref);
+    }
+  }
+  if (refs.length) {
+    await q.query(
+      `INSERT INTO account_entitlements (account_id, entitlement_ref)
+       SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
+      [accountIds, refs],
+    );
+  }
+}
+
 /** The system answered that the account does not exist (any more). */
 export async function forgetAccount(q: Queryable, systemId: string, externalId: string): Promise<void> {
   await q.query("DELETE FROM accounts WHERE system_id = $1 AND external_id = $2", [systemId, externalId]);

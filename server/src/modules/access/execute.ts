@@ -13,12 +13,12 @@ import {
   isConnectorError,
   isManualTaskPending,
 } from "../../connectors/index.js";
-import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
+import { type AuditContext, appendAuditMany } from "../../platform/audit/index.js";
 import type { Db, Queryable } from "../../platform/db/index.js";
-import { forgetAccount, saveAccount } from "./accounts.js";
+import { forgetAccount, saveAccounts } from "./accounts.js";
 import type { SystemRow } from "./catalogue.js";
 import type { EngineSettings } from "./context.js";
-import { refreshPlanState } from "./plans.js";
+import { refreshPlanStates } from "./plans.js";
 import { accountRefOf, applyStep, backoffMs, type RunnableStep, verifyStep } from "./verify.js";
 
 /**
@@ -223,7 +223,12 @@ export async function executeBatch(
   return outcomes;
 }
 
-/** Records the outcomes in one transaction: step states, accounts as read back, audit entries. */
+/**
+ * Records the outcomes in one transaction: step states, accounts as read back, audit
+ * entries. A batch costs a handful of statements, not a few per step: the steps change with
+ * one statement, the accounts are saved together, the audit entries go into the chain
+ * together, and the plans touched are brought up to date together.
+ */
 export async function recordOutcomes(
   db: Db,
   ctx: AuditContext,
@@ -231,75 +236,98 @@ export async function recordOutcomes(
   outcomes: StepOutcome[],
 ): Promise<{ planIds: string[] }> {
   return db.tx(async (q) => {
-    const saved = new Set<string>();
-    for (const o of outcomes) {
+    for (const o of outcomes.filter((x) => x.state === "manual")) {
       const s = o.step;
-      if (o.state === "manual") {
-        await q.query(
-          // A task closed already (attested while the batch ran) is read back on the next pass.
-          `UPDATE access_plan_steps SET state = 'manual', connector_task = true, manual_task_id = $2, error = $3,
-             lease_until = NULL,
-             next_attempt_at = CASE WHEN EXISTS (SELECT 1 FROM access_tasks t WHERE t.id = $2 AND t.state <> 'open')
-               THEN now() ELSE now() + make_interval(secs => $4::double precision) END
-           WHERE id = $1`,
-          [s.id, o.manualTaskId, o.error, o.nextAttemptMs / 1000],
-        );
-        await q.query("UPDATE access_tasks SET person_id = COALESCE(person_id, $2) WHERE id = $1", [
-          o.manualTaskId,
-          s.person_id,
-        ]);
-        continue;
-      }
-      const updated = await q.query(
-        `UPDATE access_plan_steps SET state = $2, error = $3, attempts = attempts + 1, lease_until = NULL,
-           account_ref = COALESCE($4, account_ref),
-           applied_at = CASE WHEN $5::boolean THEN COALESCE(applied_at, now()) ELSE applied_at END,
-           verified_at = CASE WHEN $2 = 'verified' THEN now() ELSE NULL END,
-           next_attempt_at = now() + make_interval(secs => $6::double precision)
-         WHERE id = $1 AND state IN ('pending', 'applied', 'manual')`,
-        [s.id, o.state, o.error, o.accountRef, o.applied, o.nextAttemptMs / 1000],
+      await q.query(
+        // A task closed already (attested while the batch ran) is read back on the next pass.
+        `UPDATE access_plan_steps SET state = 'manual', connector_task = true, manual_task_id = $2, error = $3,
+           lease_until = NULL,
+           next_attempt_at = CASE WHEN EXISTS (SELECT 1 FROM access_tasks t WHERE t.id = $2 AND t.state <> 'open')
+             THEN now() ELSE now() + make_interval(secs => $4::double precision) END
+         WHERE id = $1`,
+        [s.id, o.manualTaskId, o.error, o.nextAttemptMs / 1000],
       );
-      // No longer open: another runner recorded it (this runner's lease had lapsed), or it was
-      // cancelled meanwhile. Its record stands; the audit entry goes with a change, never twice.
-      if (!updated.rowCount) continue;
-      if (o.readBack !== undefined && o.accountRef && !saved.has(o.accountRef)) {
-        saved.add(o.accountRef);
-        if (o.readBack) await saveAccount(q, system.id, o.readBack, s.person_id);
-        else await forgetAccount(q, system.id, o.accountRef);
-      }
-      if (o.state === "verified" || o.state === "failed") {
-        await appendAudit(q, ctx, {
+      await q.query("UPDATE access_tasks SET person_id = COALESCE(person_id, $2) WHERE id = $1", [
+        o.manualTaskId,
+        s.person_id,
+      ]);
+    }
+    const rest = outcomes.filter((x) => x.state !== "manual");
+    const updated = rest.length
+      ? await q.query<{ id: string }>(
+          `UPDATE access_plan_steps s SET state = o.state, error = o.error, attempts = s.attempts + 1,
+             lease_until = NULL, account_ref = COALESCE(o.account_ref, s.account_ref),
+             applied_at = CASE WHEN o.applied THEN COALESCE(s.applied_at, now()) ELSE s.applied_at END,
+             verified_at = CASE WHEN o.state = 'verified' THEN now() ELSE NULL END,
+             next_attempt_at = now() + make_interval(secs => o.wait)
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::double precision[])
+             AS o(id, state, error, account_ref, applied, wait)
+           WHERE s.id = o.id AND s.state IN ('pending', 'applied', 'manual')
+           RETURNING s.id`,
+          [
+            rest.map((o) => o.step.id),
+            rest.map((o) => o.state),
+            rest.map((o) => o.error),
+            rest.map((o) => o.accountRef),
+            rest.map((o) => o.applied),
+            rest.map((o) => o.nextAttemptMs / 1000),
+          ],
+        )
+      : { rows: [] };
+    // A step no longer open was recorded by another runner (this runner's lease had lapsed),
+    // or cancelled meanwhile. Its record stands; the audit entry goes with a change, never twice.
+    const changed = new Set(updated.rows.map((r) => r.id));
+    const mine = rest.filter((o) => changed.has(o.step.id));
+
+    const saved = new Map<string, { account: Account; personId: string | null }>();
+    const gone = new Set<string>();
+    for (const o of mine) {
+      if (o.readBack === undefined || !o.accountRef || saved.has(o.accountRef) || gone.has(o.accountRef))
+        continue;
+      if (o.readBack) saved.set(o.accountRef, { account: o.readBack, personId: o.step.person_id });
+      else gone.add(o.accountRef);
+    }
+    await saveAccounts(q, system.id, [...saved.values()]);
+    for (const ref of gone) await forgetAccount(q, system.id, ref);
+
+    await appendAuditMany(
+      q,
+      ctx,
+      mine
+        .filter((o) => o.state === "verified" || o.state === "failed")
+        .map((o) => ({
           action: o.state === "verified" ? "access.step_verified" : "access.step_failed",
           targetType: "person",
-          targetId: s.person_id,
-          outcome: o.state === "verified" ? "success" : "failure",
+          targetId: o.step.person_id,
+          outcome: o.state === "verified" ? ("success" as const) : ("failure" as const),
           details: {
-            planId: s.plan_id,
-            stepId: s.id,
+            planId: o.step.plan_id,
+            stepId: o.step.id,
             systemId: system.id,
             system: system.name,
-            action: s.action,
+            action: o.step.action,
             account: o.accountRef,
-            entitlement: s.entitlement_ref,
-            attempts: s.attempts + 1,
+            entitlement: o.step.entitlement_ref,
+            attempts: o.step.attempts + 1,
             ...(o.error ? { error: o.error } : {}),
           },
-        });
-      }
-      if (o.state === "failed") await failDependents(q, s.id, s.seq);
-    }
+        })),
+    );
+    const failed = mine.filter((o) => o.state === "failed").map((o) => o.step);
+    if (failed.length) await failDependents(q, failed);
     const planIds = [...new Set(outcomes.map((o) => o.step.plan_id))];
-    for (const id of planIds) await refreshPlanState(q, ctx, id);
+    await refreshPlanStates(q, ctx, planIds);
     return { planIds };
   });
 }
 
 /** Steps waiting on a failed one cannot run; they fail with it (and are retried with it). */
-async function failDependents(q: Queryable, stepId: string, seq: number): Promise<void> {
+async function failDependents(q: Queryable, failed: readonly RunnableStep[]): Promise<void> {
   await q.query(
-    `UPDATE access_plan_steps SET state = 'failed', error = $2
-     WHERE depends_on = $1 AND state = 'pending'`,
-    [stepId, `not attempted: step ${seq} failed`],
+    `UPDATE access_plan_steps s SET state = 'failed', error = 'not attempted: step ' || f.seq || ' failed'
+     FROM unnest($1::text[], $2::int[]) AS f(id, seq)
+     WHERE s.depends_on = f.id AND s.state = 'pending'`,
+    [failed.map((s) => s.id), failed.map((s) => s.seq)],
   );
 }
 

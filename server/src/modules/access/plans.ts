@@ -5,7 +5,7 @@
  */
 import { ulid } from "ulid";
 import type { ConnectorCapabilities } from "../../connectors/index.js";
-import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
+import { type AuditContext, appendAudit, appendAuditMany } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import type { Jobs } from "../../platform/jobs/index.js";
 import { linkAccount } from "./accounts.js";
@@ -94,7 +94,7 @@ async function supersede(q: Queryable, personId: string): Promise<string[]> {
     [personId],
   );
   const plans = [...new Set(r.rows.map((x) => x.plan_id))];
-  for (const id of plans) await refreshPlanState(q, { actorLabel: "access engine" }, id);
+  await refreshPlanStates(q, { actorLabel: "access engine" }, plans);
   return plans;
 }
 
@@ -283,41 +283,73 @@ async function insertSteps(
 
 /** Derives a plan's state from its steps; records (and audits) the moment it is done or failed. */
 export async function refreshPlanState(q: Queryable, ctx: AuditContext, planId: string): Promise<PlanState> {
-  const p = await q.query<{ state: PlanState; person_id: string | null }>(
-    "SELECT state, person_id FROM access_plans WHERE id = $1 FOR UPDATE",
-    [planId],
+  return (await refreshPlanStates(q, ctx, [planId])).get(planId) ?? "cancelled";
+}
+
+/** refreshPlanState for many plans at once: the plans are locked and counted with one statement each. */
+export async function refreshPlanStates(
+  q: Queryable,
+  ctx: AuditContext,
+  planIds: readonly string[],
+): Promise<Map<string, PlanState>> {
+  const out = new Map<string, PlanState>();
+  if (planIds.length === 0) return out;
+  const ids = [...new Set(planIds)].sort();
+  // Locked in id order, so two runners refreshing overlapping plans cannot deadlock.
+  const p = await q.query<{ id: string; state: PlanState; person_id: string | null }>(
+    "SELECT id, state, person_id FROM access_plans WHERE id = ANY ($1::text[]) ORDER BY id FOR UPDATE",
+    [ids],
   );
-  const plan = p.rows[0];
-  if (!plan) return "cancelled";
-  if (plan.state === "held" || plan.state === "cancelled" || plan.state === "draft") return plan.state;
-  const c = await q.query<{ state: string; n: number }>(
-    "SELECT state, count(*)::int AS n FROM access_plan_steps WHERE plan_id = $1 GROUP BY state",
-    [planId],
+  const c = await q.query<{ plan_id: string; state: string; n: number }>(
+    `SELECT plan_id, state, count(*)::int AS n FROM access_plan_steps WHERE plan_id = ANY ($1::text[])
+     GROUP BY plan_id, state`,
+    [ids],
   );
-  const n = (s: string) => c.rows.find((r) => r.state === s)?.n ?? 0;
-  const total = c.rows.reduce((sum, r) => sum + r.n, 0);
-  let next: PlanState;
-  if (n("pending") + n("applied") > 0) next = "running";
-  else if (n("failed") > 0) next = "failed";
-  else if (n("manual") > 0) next = "running";
-  else if (total > 0 && n("cancelled") === total) next = "cancelled";
-  else next = "done";
-  if (next === plan.state) return next;
-  await q.query(
-    `UPDATE access_plans SET state = $2,
-       finished_at = CASE WHEN $2::text IN ('done', 'cancelled') THEN now() ELSE NULL END WHERE id = $1`,
-    [planId, next],
-  );
-  if (next === "done" || next === "failed" || next === "cancelled") {
-    await appendAudit(q, ctx, {
-      action: `access.plan_${next}`,
-      targetType: "person",
-      targetId: plan.person_id,
-      outcome: next === "failed" ? "failure" : "success",
-      details: { planId, steps: total, failed: n("failed") },
-    });
+  const counts = new Map<string, Map<string, number>>();
+  for (const r of c.rows) {
+    const m = counts.get(r.plan_id) ?? new Map<string, number>();
+    m.set(r.state, r.n);
+    counts.set(r.plan_id, m);
   }
+  const changes: { id: string; person: string | null; next: PlanState; total: number; failed: number }[] = [];
+  for (const plan of p.rows) {
+    if (plan.state === "held" || plan.state === "cancelled" || plan.state === "draft") {
+      out.set(plan.id, plan.state);
+      continue;
+    }
+    const m = counts.get(plan.id) ?? new Map<string, number>();
+    const n = (s: string) => m.get(s) ?? 0;
+    const total = [...m.values()].reduce((sum, x) => sum + x, 0);
+    let next: PlanState;
+    if (n("pending") + n("applied") > 0) next = "running";
+    else if (n("failed") > 0) next = "failed";
+    else if (n("manual") > 0) next = "running";
+    else if (total > 0 && n("cancelled") === total) next = "cancelled";
+    else next = "done";
+    out.set(plan.id, next);
+    if (next !== plan.state)
+      changes.push({ id: plan.id, person: plan.person_id, next, total, failed: n("failed") });
+  }
+  if (changes.length === 0) return out;
+  await q.query(
+    `UPDATE access_plans p SET state = c.next,
+       finished_at = CASE WHEN c.next IN ('done', 'cancelled') THEN now() ELSE NULL END
+     FROM unnest($1::text[], $2::text[]) AS c(id, next) WHERE p.id = c.id`,
+    [changes.map((x) => x.id), changes.map((x) => x.next)],
+  );
+  const ended = changes.filter((x) => x.next === "done" || x.next === "failed" || x.next === "cancelled");
+  await appendAuditMany(
+    q,
+    ctx,
+    ended.map((x) => ({
+      action: `access.plan_${x.next}`,
+      targetType: "person",
+      targetId: x.person,
+      outcome: x.next === "failed" ? ("failure" as const) : ("success" as const),
+      details: { planId: x.id, steps: x.total, failed: x.failed },
+    })),
+  );
   // A leaver plan that completes its departure issues the revocation certificate, sealed in this transaction.
-  if (next === "done") await issueCertificate(q, ctx, planId);
-  return next;
+  for (const x of changes) if (x.next === "done") await issueCertificate(q, ctx, x.id);
+  return out;
 }

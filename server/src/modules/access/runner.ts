@@ -125,24 +125,24 @@ export class Runners {
 
   /** For leavers: once every step of a system is verified, the time since the HR event. */
   private async measure(systemName: string, systemId: string, outcomes: StepOutcome[]): Promise<void> {
-    const plans = new Set(
-      outcomes
-        .filter((o) => o.state === "verified" && o.step.reason === "leaver" && o.step.hr_event_at)
-        .map((o) => o.step.plan_id),
+    const plans = [
+      ...new Set(
+        outcomes
+          .filter((o) => o.state === "verified" && o.step.reason === "leaver" && o.step.hr_event_at)
+          .map((o) => o.step.plan_id),
+      ),
+    ];
+    if (plans.length === 0) return;
+    const r = await this.deps.db.query<{ seconds: number | string | null }>(
+      `SELECT EXTRACT(EPOCH FROM max(s.verified_at) - p.hr_event_at) AS seconds
+       FROM access_plan_steps s JOIN access_plans p ON p.id = s.plan_id
+       WHERE s.plan_id = ANY ($1::text[]) AND s.system_id = $2 AND s.action <> 'manual_task'
+       GROUP BY s.plan_id, p.hr_event_at
+       HAVING count(*) FILTER (WHERE s.state NOT IN ('verified', 'cancelled')) = 0`,
+      [plans, systemId],
     );
-    for (const planId of plans) {
-      const r = await this.deps.db.query<{ open: number; seconds: number | string | null }>(
-        `SELECT count(*) FILTER (WHERE s.state NOT IN ('verified', 'cancelled'))::int AS open,
-           EXTRACT(EPOCH FROM max(s.verified_at) - p.hr_event_at) AS seconds
-         FROM access_plan_steps s JOIN access_plans p ON p.id = s.plan_id
-         WHERE s.plan_id = $1 AND s.system_id = $2 AND s.action <> 'manual_task'
-         GROUP BY p.hr_event_at`,
-        [planId, systemId],
-      );
-      const row = r.rows[0];
-      if (row && row.open === 0 && row.seconds !== null)
-        this.deps.observeRevocation(systemName, Math.max(0, Number(row.seconds)));
-    }
+    for (const row of r.rows)
+      if (row.seconds !== null) this.deps.observeRevocation(systemName, Math.max(0, Number(row.seconds)));
   }
 
   /** Systems with steps due now and nobody working on them (the sweep's safety net). */

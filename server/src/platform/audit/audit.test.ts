@@ -11,6 +11,7 @@ import { AUDIT_COLUMNS, type AuditRow, rowToEntry } from "./chain.js";
 import {
   type AuditEntry,
   appendAudit,
+  appendAuditMany,
   type Checkpoint,
   CheckpointSigner,
   createCheckpoint,
@@ -103,6 +104,37 @@ describe("the hash chain", () => {
     });
     const r = await verifyChain(db, { pageSize: 7 });
     expect(r).toMatchObject({ ok: false, checked: 25, broken: { seq: 12 } });
+  });
+
+  it("appends many entries at once into the same chain, in order, between single appends", async () => {
+    const db = await freshChain(2);
+    const made = await db.tx((q) =>
+      appendAuditMany(q, { actorLabel: "batch" }, [
+        { action: "test.many_1", targetId: "m1", details: { z: 1, a: [2, { y: 3, b: 4 }] } },
+        { action: "test.many_2", outcome: "failure" },
+        {
+          action: "test.many_3",
+          targetType: "person",
+          targetId: "p1",
+          details: { note: "quote ' and \\ slash" },
+        },
+      ]),
+    );
+    expect(made.map((e) => e.seq)).toEqual([3, 4, 5]);
+    await db.tx((q) => appendAudit(q, { actorLabel: "after" }, { action: "test.after" }));
+    expect(await db.tx((q) => appendAuditMany(q, {}, []))).toEqual([]);
+    const all = await entries(db);
+    expect(all.map((e) => e.action)).toEqual([
+      "test.step_1",
+      "test.step_2",
+      "test.many_1",
+      "test.many_2",
+      "test.many_3",
+      "test.after",
+    ]);
+    expect(all[3]?.prevHash).toBe(all[2]?.hash);
+    expect(all[2]?.details).toEqual({ z: 1, a: [2, { y: 3, b: 4 }] });
+    expect(await verifyChain(db, { pageSize: 4 })).toMatchObject({ ok: true, checked: 6, headSeq: 6 });
   });
 
   it("refuses UPDATE, DELETE and TRUNCATE of audit_log in the database", async () => {

@@ -123,6 +123,76 @@ export async function appendAudit(q: Queryable, ctx: AuditContext, input: AuditI
   return entry;
 }
 
+/**
+ * Appends several entries, in the order given, inside the caller's transaction: the head is
+ * locked once, the entries are inserted with one statement, and the head moves once. The
+ * chain is the same as appending them one by one; bulk work (an access runner recording a
+ * batch of steps) pays one round trip instead of three per entry.
+ */
+export async function appendAuditMany(
+  q: Queryable,
+  ctx: AuditContext,
+  inputs: readonly AuditInput[],
+): Promise<AuditEntry[]> {
+  if (inputs.length === 0) return [];
+  if (inputs.length === 1) return [await appendAudit(q, ctx, inputs[0] as AuditInput)];
+  const head = await q.query<{ seq: string; hash: string }>(
+    "SELECT seq::text AS seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+  );
+  let prev = head.rows[0] ?? { seq: "0", hash: "genesis" };
+  const at = new Date().toISOString();
+  const entries: AuditEntry[] = [];
+  for (const input of inputs) {
+    const base: Omit<AuditEntry, "hash"> = {
+      seq: Number(prev.seq) + 1,
+      id: ulid(),
+      at,
+      actorId: ctx.actorId ?? null,
+      actorLabel: ctx.actorLabel ?? null,
+      action: input.action,
+      targetType: input.targetType ?? null,
+      targetId: input.targetId ?? null,
+      outcome: input.outcome ?? "success",
+      ip: ctx.ip ?? null,
+      userAgent: ctx.userAgent ?? null,
+      requestId: ctx.requestId ?? null,
+      details: JSON.parse(JSON.stringify(input.details ?? {})),
+      prevHash: prev.hash,
+    };
+    const entry: AuditEntry = { ...base, hash: entryHash(base) };
+    entries.push(entry);
+    prev = { seq: String(entry.seq), hash: entry.hash };
+  }
+  const col = <K extends keyof AuditEntry>(k: K) => entries.map((e) => e[k]);
+  await q.query(
+    `INSERT INTO audit_log (seq, id, at, actor_id, actor_label, action, target_type, target_id, outcome,
+       ip, user_agent, request_id, details, prev_hash, hash)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
+       $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[], $14::text[],
+       $15::text[])`,
+    [
+      col("seq"),
+      col("id"),
+      col("at"),
+      col("actorId"),
+      col("actorLabel"),
+      col("action"),
+      col("targetType"),
+      col("targetId"),
+      col("outcome"),
+      col("ip"),
+      col("userAgent"),
+      col("requestId"),
+      entries.map((e) => JSON.stringify(e.details)),
+      col("prevHash"),
+      col("hash"),
+    ],
+  );
+  const last = entries[entries.length - 1] as AuditEntry;
+  await q.query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", [last.seq, last.hash]);
+  return entries;
+}
+
 export interface AuditRow {
   seq: string;
   id: string;

@@ -4,6 +4,7 @@ export {
   type AuditInput,
   type AuditOutcome,
   appendAudit,
+  appendAuditMany,
   canonical,
   entryHash,
 } from "./chain.js";
