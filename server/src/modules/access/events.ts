@@ -6,7 +6,7 @@
 import type { AuditContext } from "../../platform/audit/index.js";
 import type { Db } from "../../platform/db/index.js";
 import type { DomainEvent, Events } from "../../platform/events/index.js";
-import { findPerson } from "../people/index.js";
+import { AppError } from "../../platform/http/index.js";
 import { raiseAlert } from "./alerts.js";
 import type { EngineSettings } from "./context.js";
 import type { PlanReason } from "./schemas.js";
@@ -33,9 +33,8 @@ const causeOf = (e: DomainEvent<PersonPayload>) =>
 
 const hrMoment = (e: DomainEvent<PersonPayload>) => new Date(e.payload.effectiveAt ?? e.occurredAt);
 
-async function personExists(db: Db, id: string): Promise<boolean> {
-  return (await findPerson(db, id)) !== undefined;
-}
+/** The person is gone (removed from HR records since the event): there is nothing to plan. */
+const isPersonGone = (err: unknown) => err instanceof AppError && err.code === "person.not_found";
 
 export function subscribeAccessEvents(
   events: Events,
@@ -48,16 +47,19 @@ export function subscribeAccessEvents(
     reason: PlanReason,
     extra: { removalDelayHours?: number; leaverTasks?: boolean; immediate?: boolean } = {},
   ) => {
-    if (!(await personExists(db, e.payload.personId))) return;
-    await access.plan(HR, {
-      personId: e.payload.personId,
-      reason,
-      createdBy: "hr event",
-      sourceKey: causeOf(e),
-      sourceEventId: e.payload.eventId ?? null,
-      hrEventAt: hrMoment(e),
-      ...extra,
-    });
+    await access
+      .plan(HR, {
+        personId: e.payload.personId,
+        reason,
+        createdBy: "hr event",
+        sourceKey: causeOf(e),
+        sourceEventId: e.payload.eventId ?? null,
+        hrEventAt: hrMoment(e),
+        ...extra,
+      })
+      .catch((err) => {
+        if (!isPersonGone(err)) throw err;
+      });
   };
 
   const alertHighRisk = async (e: DomainEvent<PersonPayload>, kind: string, title: string) => {

@@ -5,9 +5,9 @@
  */
 import { ulid } from "ulid";
 import type { ConnectorCapabilities } from "../../connectors/index.js";
-import { type AuditContext, appendAudit, appendAuditMany } from "../../platform/audit/index.js";
+import { type AuditContext, appendAuditMany } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
-import type { Jobs } from "../../platform/jobs/index.js";
+import type { Jobs, SendOptions } from "../../platform/jobs/index.js";
 import { linkAccount } from "./accounts.js";
 import { checkBreaker } from "./breaker.js";
 import type { SystemRow } from "./catalogue.js";
@@ -16,7 +16,7 @@ import type { EngineSettings } from "./context.js";
 import { desiredState, personFacts } from "./desired.js";
 import { computePlan, LEAVER_TASKS, type PlannedStep } from "./plan.js";
 import type { PlanReason, PlanState } from "./schemas.js";
-import { openTask } from "./tasks.js";
+import { openTask, openTasks, type TaskInput } from "./tasks.js";
 import { departurePlans } from "./views.js";
 
 export const RUN_JOB = "access.run_system";
@@ -64,6 +64,42 @@ export async function scheduleRunner(q: Queryable, jobs: Jobs, systemId: string,
   );
 }
 
+/** scheduleRunner for several systems (and moments) with one statement. */
+export async function scheduleRunners(
+  q: Queryable,
+  jobs: Jobs,
+  runs: readonly { systemId: string; at?: Date }[],
+): Promise<void> {
+  const seen = new Set<string>();
+  const items: ({ data: object } & SendOptions)[] = [];
+  for (const r of runs) {
+    const later = r.at && r.at.getTime() > Date.now() + 1000 ? r.at : undefined;
+    const key = later ? `${r.systemId}@${later.toISOString()}` : `${r.systemId}@now`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    items.push({
+      data: { systemId: r.systemId },
+      singletonKey: key,
+      ...(later ? { startAfter: later } : {}),
+    });
+  }
+  await jobs.sendMany(q, RUN_JOB, items);
+}
+
+/** The task a manual_task step opens for a person when the plan is made (other steps open none). */
+function stepTaskInput(personId: string | null, s: PlannedStep): TaskInput | null {
+  if (s.action !== "manual_task") return null;
+  const spec = s.spec as { title: string; instructions: string; assigneeRole?: string; dueInHours?: number };
+  return {
+    personId,
+    systemId: s.systemId,
+    title: spec.title,
+    instructions: spec.instructions,
+    assigneeRole: spec.assigneeRole ?? null,
+    dueAt: new Date(Date.now() + (spec.dueInHours ?? 24) * 3_600_000),
+  };
+}
+
 /** A manual_task step opens its task for a person when the plan is made; other steps open none. */
 export async function openStepTask(
   q: Queryable,
@@ -71,16 +107,8 @@ export async function openStepTask(
   personId: string | null,
   s: PlannedStep,
 ): Promise<string | null> {
-  if (s.action !== "manual_task") return null;
-  const spec = s.spec as { title: string; instructions: string; assigneeRole?: string; dueInHours?: number };
-  return openTask(q, ctx, {
-    personId,
-    systemId: s.systemId,
-    title: spec.title,
-    instructions: spec.instructions,
-    assigneeRole: spec.assigneeRole ?? null,
-    dueAt: new Date(Date.now() + (spec.dueInHours ?? 24) * 3_600_000),
-  });
+  const t = stepTaskInput(personId, s);
+  return t ? openTask(q, ctx, t) : null;
 }
 
 /** Cancels what older plans of the person have not started; the new plan recomputes it. */
@@ -165,15 +193,17 @@ export async function createPlan(
       });
     }
   }
-  for (const a of computed.toLink) {
-    await linkAccount(q, a.id, person.id);
-    await appendAudit(q, ctx, {
+  for (const a of computed.toLink) await linkAccount(q, a.id, person.id);
+  await appendAuditMany(
+    q,
+    ctx,
+    computed.toLink.map((a) => ({
       action: "access.account_linked",
       targetType: "account",
       targetId: a.id,
       details: { personId: person.id, systemId: a.system_id, rule: "employee number or work email" },
-    });
-  }
+    })),
+  );
 
   const planId = ulid();
   await q.query(
@@ -206,45 +236,48 @@ export async function createPlan(
       [planId, verdict.heldSystemIds, verdict.reasons.join("\n")],
     );
   }
-  await appendAudit(q, ctx, {
-    action: "access.plan_created",
-    targetType: "person",
-    targetId: person.id,
-    details: {
-      planId,
-      reason,
-      steps: steps.length,
-      immediate: req.immediate ?? false,
-      sourceEventId: req.sourceEventId ?? null,
-      held: verdict.heldSystemIds,
-    },
-  });
-  if (verdict.heldSystemIds.length) {
-    await appendAudit(q, ctx, {
-      action: "access.plan_held",
+  await appendAuditMany(q, ctx, [
+    {
+      action: "access.plan_created",
       targetType: "person",
       targetId: person.id,
-      outcome: "failure",
-      details: { planId, systems: verdict.heldSystemIds, reasons: verdict.reasons },
-    });
-  }
+      details: {
+        planId,
+        reason,
+        steps: steps.length,
+        immediate: req.immediate ?? false,
+        sourceEventId: req.sourceEventId ?? null,
+        held: verdict.heldSystemIds,
+      },
+    },
+    ...(verdict.heldSystemIds.length
+      ? [
+          {
+            action: "access.plan_held",
+            targetType: "person",
+            targetId: person.id,
+            outcome: "failure" as const,
+            details: { planId, systems: verdict.heldSystemIds, reasons: verdict.reasons },
+          },
+        ]
+      : []),
+  ]);
   const state = await refreshPlanState(q, ctx, planId);
   const systemIds = new Set<string>();
   if (state === "running") {
+    const later: { systemId: string; at: Date }[] = [];
     for (const s of steps) {
       if (!s.systemId || s.action === "manual_task") continue;
-      if (s.delayHours > 0) {
-        await scheduleRunner(q, deps.jobs, s.systemId, new Date(Date.now() + s.delayHours * 3_600_000));
-      } else if (!systemIds.has(s.systemId)) {
-        systemIds.add(s.systemId);
-        await scheduleRunner(q, deps.jobs, s.systemId);
-      }
+      if (s.delayHours > 0)
+        later.push({ systemId: s.systemId, at: new Date(Date.now() + s.delayHours * 3_600_000) });
+      else systemIds.add(s.systemId);
     }
+    await scheduleRunners(q, deps.jobs, [...[...systemIds].map((systemId) => ({ systemId })), ...later]);
   }
   return { planId, created: true, state, systemIds: [...systemIds] };
 }
 
-/** Stores the steps; a manual one opens its task at once. */
+/** Stores the steps with one statement; the manual ones open their tasks at once (together). */
 async function insertSteps(
   q: Queryable,
   ctx: AuditContext,
@@ -252,33 +285,43 @@ async function insertSteps(
   personId: string,
   steps: PlannedStep[],
 ): Promise<void> {
+  if (steps.length === 0) return;
   const idOf = new Map<string, string>();
   for (const s of steps) idOf.set(s.key, ulid());
-  let seq = 0;
-  for (const s of steps) {
-    const id = idOf.get(s.key) as string;
-    const taskId = await openStepTask(q, ctx, personId, s);
-    await q.query(
-      `INSERT INTO access_plan_steps (id, plan_id, seq, system_id, action, account_id, account_ref, entitlement_ref,
-         depends_on, spec, state, due_at, manual_task_id)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11, now() + make_interval(secs => $12::double precision), $13)`,
-      [
-        id,
-        planId,
-        ++seq,
-        s.systemId,
-        s.action,
-        s.accountId,
-        s.accountRef,
-        s.entitlementRef,
-        s.dependsOn ? (idOf.get(s.dependsOn) ?? null) : null,
+  const taskInputs = steps.map((s) => stepTaskInput(personId, s));
+  const opened = await openTasks(
+    q,
+    ctx,
+    taskInputs.filter((t): t is TaskInput => t !== null),
+  );
+  let next = 0;
+  const taskIds = taskInputs.map((t) => (t ? (opened[next++] as string) : null));
+  await q.query(
+    `INSERT INTO access_plan_steps (id, plan_id, seq, system_id, action, account_id, account_ref, entitlement_ref,
+       depends_on, spec, state, due_at, manual_task_id)
+     SELECT x.id, $1, x.seq, x.system_id, x.action, x.account_id, x.account_ref, x.entitlement_ref, x.depends_on,
+       x.spec, x.state, now() + make_interval(secs => x.delay), x.task_id
+     FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+       $10::jsonb[], $11::text[], $12::double precision[], $13::text[])
+       AS x(id, seq, system_id, action, account_id, account_ref, entitlement_ref, depends_on, spec, state, delay, task_id)`,
+    [
+      planId,
+      steps.map((s) => idOf.get(s.key) as string),
+      steps.map((_, i) => i + 1),
+      steps.map((s) => s.systemId),
+      steps.map((s) => s.action),
+      steps.map((s) => s.accountId),
+      steps.map((s) => s.accountRef),
+      steps.map((s) => s.entitlementRef),
+      steps.map((s) => (s.dependsOn ? (idOf.get(s.dependsOn) ?? null) : null)),
+      steps.map((s) =>
         JSON.stringify({ ...s.spec, ...(s.username ? { username: s.spec.username ?? s.username } : {}) }),
-        taskId ? "manual" : "pending",
-        s.delayHours * 3600,
-        taskId,
-      ],
-    );
-  }
+      ),
+      taskIds.map((t) => (t ? "manual" : "pending")),
+      steps.map((s) => s.delayHours * 3600),
+      taskIds,
+    ],
+  );
 }
 
 /** Derives a plan's state from its steps; records (and audits) the moment it is done or failed. */

@@ -4,11 +4,11 @@
  */
 import { ulid } from "ulid";
 import type { ManualTask, ManualTaskRequest, ManualTaskState, TaskSink } from "../../connectors/index.js";
-import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
+import { type AuditContext, appendAudit, appendAuditMany } from "../../platform/audit/index.js";
 import type { Db, Queryable } from "../../platform/db/index.js";
 import { AppError, notFound } from "../../platform/http/index.js";
 import { iso } from "./context.js";
-import type { TaskView } from "./schemas.js";
+import type { TaskListItem, TaskView } from "./schemas.js";
 
 export interface TaskInput {
   personId?: string | null;
@@ -60,40 +60,57 @@ export const toTask = (r: TaskRow): TaskView => ({
 });
 
 export async function openTask(q: Queryable, ctx: AuditContext, t: TaskInput): Promise<string> {
-  const id = ulid();
+  return (await openTasks(q, ctx, [t]))[0] as string;
+}
+
+/** Opens several tasks with one insert and their audit entries together; ids in input order. */
+export async function openTasks(
+  q: Queryable,
+  ctx: AuditContext,
+  tasks: readonly TaskInput[],
+): Promise<string[]> {
+  if (tasks.length === 0) return [];
+  const ids = tasks.map(() => ulid());
   await q.query(
     `INSERT INTO access_tasks (id, person_id, system_id, title, instructions, assignee_role, assignee_person_id, due_at)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+       $8::timestamptz[])`,
     [
-      id,
-      t.personId ?? null,
-      t.systemId ?? null,
-      t.title,
-      t.instructions,
-      t.assigneeRole ?? null,
-      t.assigneePersonId ?? null,
-      t.dueAt ? t.dueAt.toISOString() : null,
+      ids,
+      tasks.map((t) => t.personId ?? null),
+      tasks.map((t) => t.systemId ?? null),
+      tasks.map((t) => t.title),
+      tasks.map((t) => t.instructions),
+      tasks.map((t) => t.assigneeRole ?? null),
+      tasks.map((t) => t.assigneePersonId ?? null),
+      tasks.map((t) => (t.dueAt ? t.dueAt.toISOString() : null)),
     ],
   );
-  await appendAudit(q, ctx, {
-    action: "access.task_opened",
-    targetType: "access_task",
-    targetId: id,
-    details: { title: t.title, personId: t.personId ?? null, systemId: t.systemId ?? null },
-  });
-  return id;
+  await appendAuditMany(
+    q,
+    ctx,
+    tasks.map((t, i) => ({
+      action: "access.task_opened",
+      targetType: "access_task",
+      targetId: ids[i] as string,
+      details: { title: t.title, personId: t.personId ?? null, systemId: t.systemId ?? null },
+    })),
+  );
+  return ids;
 }
 
 export async function listTasks(
   q: Queryable,
   f: { state?: TaskView["state"]; personId?: string; limit: number },
-): Promise<TaskView[]> {
-  const r = await q.query<TaskRow>(
-    `SELECT * FROM access_tasks WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR person_id = $2)
-     ORDER BY due_at NULLS LAST, id LIMIT $3`,
+): Promise<TaskListItem[]> {
+  const r = await q.query<TaskRow & { person_name: string | null; system_name: string | null }>(
+    `SELECT t.*, (SELECT COALESCE(p.preferred_name, p.legal_name) FROM people p WHERE p.id = t.person_id) AS person_name,
+       (SELECT s.name FROM systems s WHERE s.id = t.system_id) AS system_name
+     FROM access_tasks t WHERE ($1::text IS NULL OR t.state = $1) AND ($2::text IS NULL OR t.person_id = $2)
+     ORDER BY t.due_at NULLS LAST, t.id LIMIT $3`,
     [f.state ?? null, f.personId ?? null, f.limit],
   );
-  return r.rows.map(toTask);
+  return r.rows.map((row) => ({ ...toTask(row), personName: row.person_name, systemName: row.system_name }));
 }
 
 /**
