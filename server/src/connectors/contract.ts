@@ -185,6 +185,33 @@ export function runConnectorContract(
       expect((await read(a.externalId)).entitlements).not.toContain(ent);
     });
 
+    it("batch forms, where offered, agree with the single ones", async () => {
+      const a = await c.createAccount(spec());
+      const b = await c.createAccount(spec());
+      const gone = await c.createAccount(spec());
+      const ent = s.entitlementIds[0]!;
+      await c.grant(a.externalId, ent);
+      await c.grant(b.externalId, ent);
+      if (caps.delete) await c.deleteAccount(gone.externalId);
+      if (c.getAccounts) {
+        const ids = [a.externalId, b.externalId, ...(caps.delete ? [gone.externalId] : [])];
+        const many = await c.getAccounts(ids);
+        expect([...many.keys()].sort()).toEqual([...ids].sort());
+        for (const id of ids) expect(many.get(id), id).toEqual(await c.getAccount(id));
+        if (caps.delete) expect(many.get(gone.externalId)).toBeNull();
+      }
+      if (c.revokeMany) {
+        const refused = await c.revokeMany(ent, [a.externalId, b.externalId]);
+        expect([...refused.keys()]).toEqual([]);
+        expect((await read(a.externalId)).entitlements).not.toContain(ent);
+        expect((await read(b.externalId)).entitlements).not.toContain(ent);
+        // Idempotent: nobody holds it any more, and asking again changes nothing.
+        const again = await c.revokeMany(ent, [a.externalId, b.externalId]);
+        expect([...again.values()].filter((e) => e.kind !== "not_found")).toEqual([]);
+        expect((await read(b.externalId)).entitlements).not.toContain(ent);
+      }
+    });
+
     it("disables and enables an account (each idempotent) and reads it back", async () => {
       const a = await c.createAccount(spec());
       if (!caps.disable) return unsupported(c.disableAccount(a.externalId));

@@ -201,6 +201,19 @@ export interface Connector {
   revoke(externalId: string, entitlementId: string): Promise<void>;
   /** Ends the account's sessions, where the system has them (capabilities.revokeSessions). */
   revokeSessions?(externalId: string): Promise<void>;
+  /**
+   * Optional batch forms, for systems that can do many at once; the engine uses them for
+   * bulk work and falls back to the single forms when they are missing or throw.
+   * getAccounts: each id → the account as read now, or null when it does not exist (never
+   * null because a read failed: a failed read throws).
+   */
+  getAccounts?(externalIds: readonly string[]): Promise<Map<string, Account | null>>;
+  /**
+   * revokeMany: removes the entitlement from every listed account, idempotently. Returns the
+   * accounts it could not handle with the reason (an unknown account is "not_found"); an id
+   * not in the result was revoked or did not hold it. Throws when the call as a whole failed.
+   */
+  revokeMany?(entitlementId: string, externalIds: readonly string[]): Promise<Map<string, ConnectorError>>;
   listEntitlements(): Promise<Entitlement[]>;
   /** Releases connections; the connector is not used afterwards. */
   close(): Promise<void>;

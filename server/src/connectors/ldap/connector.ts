@@ -1,4 +1,4 @@
-import { Attribute, Change, type Entry, type Filter, FilterParser, PresenceFilter } from "ldapts";
+import { Attribute, Change, type Entry, type Filter, FilterParser, OrFilter, PresenceFilter } from "ldapts";
 import {
   type Account,
   type AccountMatch,
@@ -77,6 +77,32 @@ export class LdapConnector implements Connector {
     return found[0] ?? null;
   }
 
+  /**
+   * The entries of many accounts with one search (ids that are not UUIDs name no entry),
+   * keyed by the id as asked.
+   */
+  private async entriesById(externalIds: readonly string[]): Promise<Map<string, Entry>> {
+    const out = new Map<string, Entry>();
+    const ids = [...new Set(externalIds.filter(isUuid))];
+    if (ids.length === 0) return out;
+    const idFilter = (id: string) =>
+      this.cfg.idAttribute === "objectGUID"
+        ? eq("objectGUID", guidToBytes(id))
+        : eq("entryUUID", id.toLowerCase());
+    const found = await this.s.search(this.cfg.baseDn, {
+      scope: "sub",
+      filter: and(this.userFilter, new OrFilter({ filters: ids.map(idFilter) })),
+      attributes: this.attrs,
+      sizeLimit: ids.length * 2,
+    });
+    const byId = new Map(found.map((e) => [toAccount(this.cfg, e, []).externalId.toLowerCase(), e]));
+    for (const id of ids) {
+      const e = byId.get(id.toLowerCase());
+      if (e) out.set(id, e);
+    }
+    return out;
+  }
+
   private async requireEntry(externalId: string, what: string): Promise<Entry> {
     const entry = await this.entryById(externalId);
     if (!entry) throw new ConnectorError("not_found", `${what}: no account ${externalId}`);
@@ -151,6 +177,16 @@ export class LdapConnector implements Connector {
     return this.s.op("get account", async () => {
       const entry = await this.entryById(externalId);
       return entry ? this.account(entry) : null;
+    });
+  }
+
+  /** Many accounts: one search for the entries, then their groups, asked side by side. */
+  getAccounts(externalIds: readonly string[]): Promise<Map<string, Account | null>> {
+    return this.s.op("get accounts", async () => {
+      const entries = await this.entriesById(externalIds);
+      const out = new Map<string, Account | null>(externalIds.map((id) => [id, null]));
+      await Promise.all([...entries].map(async ([id, entry]) => out.set(id, await this.account(entry))));
+      return out;
     });
   }
 
@@ -315,6 +351,19 @@ export class LdapConnector implements Connector {
       const group = this.groups.managed(entitlementId, "revoke");
       const entry = await this.requireEntry(externalId, "revoke");
       await this.groups.remove(group, entry.dn);
+    });
+  }
+
+  /** One search finds the accounts; one modify of the group removes them all. */
+  revokeMany(entitlementId: string, externalIds: readonly string[]): Promise<Map<string, ConnectorError>> {
+    return this.s.op("revoke", async () => {
+      const group = this.groups.managed(entitlementId, "revoke");
+      const entries = await this.entriesById(externalIds);
+      const out = new Map<string, ConnectorError>();
+      for (const id of externalIds)
+        if (!entries.has(id)) out.set(id, new ConnectorError("not_found", `revoke: no account ${id}`));
+      await this.groups.removeMany(group, [...new Set([...entries.values()].map((e) => e.dn))]);
+      return out;
     });
   }
 

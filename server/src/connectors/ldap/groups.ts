@@ -1,5 +1,9 @@
 /** Group membership: the managed groups (under groupsOu) and who they list. */
-import { Attribute, Change } from "ldapts";
+import { Attribute, Change, Control } from "ldapts";
+
+/** LDAP_SERVER_PERMISSIVE_MODIFY_OID: deleting an absent value (or adding a present one) is no error. */
+const PERMISSIVE_MODIFY = "1.2.840.113556.1.4.1413";
+
 import { ConnectorError, type Entitlement } from "../kit.js";
 import type { LdapConfig } from "./config.js";
 import { isWithin, normalizeDn, parseDn, sameDn } from "./dn.js";
@@ -104,6 +108,31 @@ export class LdapGroups {
       }
       throw err;
     });
+  }
+
+  /**
+   * Removes many members with one modify. The "permissive modify" control (honoured by
+   * OpenLDAP and Active Directory) lets values that are not there pass; a directory without
+   * it refuses the whole change, and the members are then removed one by one.
+   */
+  async removeMany(group: string, members: readonly string[]): Promise<void> {
+    if (members.length === 0) return;
+    if (members.length === 1) return this.remove(group, members[0] as string);
+    try {
+      await this.s.client.modify(
+        group,
+        new Change({
+          operation: "delete",
+          modification: new Attribute({ type: this.cfg.membershipAttribute, values: [...members] }),
+        }),
+        new Control(PERMISSIVE_MODIFY, { critical: false }),
+      );
+    } catch (err) {
+      const code = resultCode(err);
+      if (code === LDAP.noSuchObject) throw new ConnectorError("not_found", `no group ${group}`);
+      if (code !== LDAP.noSuchAttribute && code !== LDAP.objectClassViolation) throw err;
+      for (const member of members) await this.remove(group, member);
+    }
   }
 
   /** After a rename or move, points the managed groups that listed `from` at `to`. */

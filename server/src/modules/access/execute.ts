@@ -106,17 +106,20 @@ async function pooled<T>(items: T[], limit: number, fn: (item: T) => Promise<voi
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Applies and verifies a claimed batch; steps of one account run in order, accounts side by side. */
+/** Accounts read back per getAccounts call. */
+const READ_CHUNK = 100;
+
+/**
+ * Applies and verifies a claimed batch. Steps of one account run in order, accounts side by
+ * side; where the system can do many at once, the batch's revokes of one entitlement go in
+ * one call and the touched accounts are read back together. Every step is still verified on
+ * its own from what the system reports afterwards.
+ */
 export async function executeBatch(
   connector: Connector,
   steps: RunnableStep[],
   settings: EngineSettings,
 ): Promise<StepOutcome[]> {
-  const groups = new Map<string, RunnableStep[]>();
-  for (const s of steps) {
-    const key = accountRefOf(s) ?? `step:${s.id}`;
-    groups.set(key, [...(groups.get(key) ?? []), s]);
-  }
   const outcomes: StepOutcome[] = [];
   let down: ConnectorError | null = null;
   const retryOrFail = (s: RunnableStep, state: "pending" | "applied", err: unknown, applied: boolean) => {
@@ -134,17 +137,35 @@ export async function executeBatch(
       nextAttemptMs: backoffMs(attempts, settings.retrySeconds, e?.retryAfterMs),
     });
   };
+  const openState = (s: RunnableStep) => (s.state === "manual" ? "pending" : s.state);
 
+  const bulk = await revokeInBulk(connector, steps);
+  if (bulk.down) down = bulk.down;
+
+  const groups = new Map<string, RunnableStep[]>();
+  for (const s of steps) {
+    const key = accountRefOf(s) ?? `step:${s.id}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  const done: { step: RunnableStep; ref: string }[] = [];
   await pooled([...groups.values()], settings.concurrency, async (group) => {
-    const done: { step: RunnableStep; ref: string }[] = [];
     for (const s of group) {
       if (down) {
         retryOrFail(
           s,
-          s.state === "manual" ? "pending" : s.state,
+          openState(s),
           new ConnectorError("unreachable", `not attempted: ${down.message}`),
           false,
         );
+        continue;
+      }
+      if (bulk.applied.has(s.id)) {
+        done.push({ step: s, ref: accountRefOf(s) as string });
+        continue;
+      }
+      const failed = bulk.failed.get(s.id);
+      if (failed) {
+        retryOrFail(s, openState(s), failed, false);
         continue;
       }
       try {
@@ -164,63 +185,129 @@ export async function executeBatch(
           continue;
         }
         if (isConnectorError(err) && err.kind === "unreachable") down = err;
-        retryOrFail(s, s.state === "manual" ? "pending" : s.state, err, false);
+        retryOrFail(s, openState(s), err, false);
       }
     }
-    // One read-back per account verifies every step applied to it.
-    const refs = [...new Set(done.map((d) => d.ref))];
-    for (const ref of refs) {
-      const mine = done.filter((d) => d.ref === ref);
+  });
+
+  // One read-back per account verifies every step applied to it.
+  const byRef = new Map<string, RunnableStep[]>();
+  for (const d of done) byRef.set(d.ref, [...(byRef.get(d.ref) ?? []), d.step]);
+  const verify = (ref: string, account: Account | null) => {
+    for (const step of byRef.get(ref) ?? []) {
+      const v = verifyStep(step, account);
+      if (v.ok) {
+        outcomes.push({
+          step,
+          state: "verified",
+          error: null,
+          accountRef: ref,
+          applied: true,
+          readBack: account,
+          nextAttemptMs: 0,
+        });
+      } else {
+        retryOrFail(
+          step,
+          "applied",
+          new ConnectorError("remote", `applied, but the read-back shows otherwise: ${v.detail}`, {
+            retryable: true,
+          }),
+          true,
+        );
+        const o = outcomes[outcomes.length - 1] as StepOutcome;
+        o.accountRef = ref;
+        o.readBack = account;
+      }
+    }
+  };
+  const readFailed = (refs: readonly string[], err: unknown) => {
+    if (isConnectorError(err) && err.kind === "unreachable") down = err;
+    const why = isConnectorError(err) ? err.message : String(err);
+    for (const ref of refs)
+      for (const step of byRef.get(ref) ?? [])
+        retryOrFail(
+          step,
+          "applied",
+          new ConnectorError(
+            isConnectorError(err) ? err.kind : "remote",
+            `applied; read-back failed: ${why}`,
+            {
+              retryable: true,
+            },
+          ),
+          true,
+        );
+  };
+  const refs = [...byRef.keys()];
+  const readMany = connector.getAccounts?.bind(connector);
+  if (readMany && refs.length > 1) {
+    const chunks: string[][] = [];
+    for (let i = 0; i < refs.length; i += READ_CHUNK) chunks.push(refs.slice(i, i + READ_CHUNK));
+    await pooled(chunks, 2, async (chunk) => {
+      let found: Map<string, Account | null>;
+      try {
+        found = await readMany(chunk);
+      } catch (err) {
+        return readFailed(chunk, err);
+      }
+      for (const ref of chunk) {
+        const account = found.get(ref);
+        if (account === undefined)
+          readFailed([ref], new ConnectorError("remote", "the system did not answer for it"));
+        else verify(ref, account);
+      }
+    });
+  } else {
+    await pooled(refs, settings.concurrency, async (ref) => {
       let account: Account | null;
       try {
         account = await connector.getAccount(ref);
       } catch (err) {
-        if (isConnectorError(err) && err.kind === "unreachable") down = err;
-        const why = isConnectorError(err) ? err.message : String(err);
-        for (const d of mine)
-          retryOrFail(
-            d.step,
-            "applied",
-            new ConnectorError(
-              isConnectorError(err) ? err.kind : "remote",
-              `applied; read-back failed: ${why}`,
-              {
-                retryable: true,
-              },
-            ),
-            true,
-          );
-        continue;
+        return readFailed([ref], err);
       }
-      for (const d of mine) {
-        const v = verifyStep(d.step, account);
-        if (v.ok) {
-          outcomes.push({
-            step: d.step,
-            state: "verified",
-            error: null,
-            accountRef: ref,
-            applied: true,
-            readBack: account,
-            nextAttemptMs: 0,
-          });
-        } else {
-          retryOrFail(
-            d.step,
-            "applied",
-            new ConnectorError("remote", `applied, but the read-back shows otherwise: ${v.detail}`, {
-              retryable: true,
-            }),
-            true,
-          );
-          const o = outcomes[outcomes.length - 1] as StepOutcome;
-          o.accountRef = ref;
-          o.readBack = account;
-        }
-      }
-    }
-  });
+      verify(ref, account);
+    });
+  }
   return outcomes;
+}
+
+/**
+ * The batch's revokes of one entitlement, in one call where the connector has revokeMany.
+ * Steps it could not take stay for the single form, one by one; an account the system does
+ * not know is as good as revoked (the read-back decides).
+ */
+async function revokeInBulk(
+  connector: Connector,
+  steps: RunnableStep[],
+): Promise<{ applied: Set<string>; failed: Map<string, ConnectorError>; down: ConnectorError | null }> {
+  const applied = new Set<string>();
+  const failed = new Map<string, ConnectorError>();
+  const revokeMany = connector.revokeMany?.bind(connector);
+  if (!revokeMany) return { applied, failed, down: null };
+  const byEntitlement = new Map<string, RunnableStep[]>();
+  for (const s of steps) {
+    if (s.action !== "revoke" || s.state === "manual" || !s.entitlement_ref || !accountRefOf(s)) continue;
+    byEntitlement.set(s.entitlement_ref, [...(byEntitlement.get(s.entitlement_ref) ?? []), s]);
+  }
+  for (const [entitlement, group] of byEntitlement) {
+    if (group.length < 2) continue;
+    try {
+      const refused = await revokeMany(
+        entitlement,
+        group.map((s) => accountRefOf(s) as string),
+      );
+      for (const s of group) {
+        const e = refused.get(accountRefOf(s) as string);
+        if (e && e.kind !== "not_found") failed.set(s.id, e);
+        else applied.add(s.id);
+      }
+    } catch (err) {
+      if (isConnectorError(err) && err.kind === "unreachable") return { applied, failed, down: err };
+      // Anything else: the single form, step by step, says which one and why.
+    }
+  }
+  return { applied, failed, down: null };
 }
 
 /**
