@@ -13,6 +13,8 @@ import type { PlanReason } from "./schemas.js";
 import type { AccessService } from "./service.js";
 
 const HR: AuditContext = { actorLabel: "hr event" };
+/** HR events of one kind taken at once when many are waiting (a file import, a day's terminations). */
+const BULK_EVENTS = 25;
 
 interface PersonPayload {
   personId: string;
@@ -42,24 +44,33 @@ export function subscribeAccessEvents(
 ) {
   const { db, access, settings } = deps;
 
-  const planFor = async (
-    e: DomainEvent<PersonPayload>,
+  type PlanExtra = { removalDelayHours?: number; leaverTasks?: boolean; immediate?: boolean };
+  const requestFor = (e: DomainEvent<PersonPayload>, reason: PlanReason, extra: PlanExtra) => ({
+    personId: e.payload.personId,
+    reason,
+    createdBy: "hr event",
+    sourceKey: causeOf(e),
+    sourceEventId: e.payload.eventId ?? null,
+    hrEventAt: hrMoment(e),
+    ...extra,
+  });
+
+  const planFor = async (e: DomainEvent<PersonPayload>, reason: PlanReason, extra: PlanExtra = {}) => {
+    await access.plan(HR, requestFor(e, reason, extra)).catch((err) => {
+      if (!isPersonGone(err)) throw err;
+    });
+  };
+
+  /** Events delivered together (a bulk of terminations falling due at once): one transaction. */
+  const planMany = async (
+    events: DomainEvent<PersonPayload>[],
     reason: PlanReason,
-    extra: { removalDelayHours?: number; leaverTasks?: boolean; immediate?: boolean } = {},
+    extra: (e: DomainEvent<PersonPayload>) => PlanExtra = () => ({}),
   ) => {
-    await access
-      .plan(HR, {
-        personId: e.payload.personId,
-        reason,
-        createdBy: "hr event",
-        sourceKey: causeOf(e),
-        sourceEventId: e.payload.eventId ?? null,
-        hrEventAt: hrMoment(e),
-        ...extra,
-      })
-      .catch((err) => {
-        if (!isPersonGone(err)) throw err;
-      });
+    await access.planMany(
+      HR,
+      events.map((e) => requestFor(e, reason, extra(e))),
+    );
   };
 
   const alertHighRisk = async (e: DomainEvent<PersonPayload>, kind: string, title: string) => {
@@ -78,22 +89,43 @@ export function subscribeAccessEvents(
     );
   };
 
-  events.subscribe<PersonPayload>("person.terminated", "access.leaver", async (e) => {
-    if (e.payload.highRisk)
-      await alertHighRisk(e, "high_risk_leaver_terminated", "High-risk leaver terminated");
-    // A single termination recorded to take effect now, and a high-risk leaver, are never
-    // held by the circuit breaker; scheduled ones and file imports are counted as batches.
-    await planFor(e, "leaver", {
-      leaverTasks: true,
-      immediate: e.payload.highRisk === true || e.payload.immediate === true,
-    });
+  // A single termination recorded to take effect now, and a high-risk leaver, are never
+  // held by the circuit breaker; scheduled ones and file imports are counted as batches.
+  const leaverExtra = (e: DomainEvent<PersonPayload>): PlanExtra => ({
+    leaverTasks: true,
+    immediate: e.payload.highRisk === true || e.payload.immediate === true,
   });
-  events.subscribe<PersonPayload>("person.hired", "access.joiner", (e) => planFor(e, "joiner"));
-  events.subscribe<PersonPayload>("person.started", "access.starter", (e) => planFor(e, "joiner"));
-  events.subscribe<PersonPayload>("person.moved", "access.mover", (e) =>
-    planFor(e, "mover", { removalDelayHours: settings.moverGraceHours }),
+  events.subscribe<PersonPayload>(
+    "person.terminated",
+    "access.leaver",
+    async (e) => {
+      if (e.payload.highRisk)
+        await alertHighRisk(e, "high_risk_leaver_terminated", "High-risk leaver terminated");
+      await planFor(e, "leaver", leaverExtra(e));
+    },
+    {
+      batchSize: BULK_EVENTS,
+      many: async (batch) => {
+        for (const e of batch)
+          if (e.payload.highRisk)
+            await alertHighRisk(e, "high_risk_leaver_terminated", "High-risk leaver terminated");
+        await planMany(batch, "leaver", leaverExtra);
+      },
+    },
   );
-  // Employment type decides which profiles match, like a move does.
+  events.subscribe<PersonPayload>("person.hired", "access.joiner", (e) => planFor(e, "joiner"), {
+    batchSize: BULK_EVENTS,
+    many: (batch) => planMany(batch, "joiner"),
+  });
+  events.subscribe<PersonPayload>("person.started", "access.starter", (e) => planFor(e, "joiner"), {
+    batchSize: BULK_EVENTS,
+    many: (batch) => planMany(batch, "joiner"),
+  });
+  const moverExtra = () => ({ removalDelayHours: settings.moverGraceHours });
+  events.subscribe<PersonPayload>("person.moved", "access.mover", (e) => planFor(e, "mover", moverExtra()), {
+    batchSize: BULK_EVENTS,
+    many: (batch) => planMany(batch, "mover", moverExtra),
+  });
   events.subscribe<PersonPayload>("person.updated", "access.updated", async (e) => {
     if (e.payload.changed?.includes("employmentType"))
       await planFor(e, "mover", { removalDelayHours: settings.moverGraceHours });

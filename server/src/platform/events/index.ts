@@ -21,13 +21,21 @@ export class Events {
     type: string,
     subscriber: string,
     handler: (event: DomainEvent<T>) => Promise<void>,
-    opts: { retryLimit?: number } = {},
+    opts: {
+      retryLimit?: number;
+      /** Events delivered together (a bulk of terminations): handled in one go, see Jobs handleMany. */
+      many?: (events: DomainEvent<T>[]) => Promise<void>;
+      /** Events fetched at once (default 10). */
+      batchSize?: number;
+    } = {},
   ): void {
     const queue = `event.${subscriber}`;
     this.jobs.define<DomainEvent<T>>({
       name: queue,
       handler: (e) => handler(e),
       retryLimit: opts.retryLimit ?? 8,
+      ...(opts.many ? { handleMany: opts.many } : {}),
+      ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
     });
     this.subscribers.set(type, [...(this.subscribers.get(type) ?? []), queue]);
   }

@@ -311,6 +311,56 @@ describe("batches", () => {
   }, 90_000);
 });
 
+describe("handleMany", () => {
+  it("works a fetched batch at once; a batch that fails is worked job by job, so only the bad job fails", async () => {
+    const together: number[][] = [];
+    const alone = new Map<number, number>();
+    const jobs = newJobs({ pollingIntervalSeconds: 120 });
+    jobs.define<{ n: number }>({
+      name: "test.handle_many",
+      batchSize: 20,
+      retryLimit: 0,
+      handler: async ({ n }) => {
+        alone.set(n, (alone.get(n) ?? 0) + 1);
+        if (n === 13) throw new Error("job 13 is bad");
+      },
+      handleMany: async (items) => {
+        if (items.some((i) => i.n === 13)) throw new Error("a bad job in the batch");
+        together.push(items.map((i) => i.n));
+      },
+    });
+    await jobs.start();
+    // Everything sent in one transaction: one fetch takes 20 of them together.
+    const good = await db.tx(async (q) => {
+      const out: string[] = [];
+      for (let n = 0; n < 20; n++)
+        out.push((await jobs.send(q, "test.handle_many", { n: 100 + n })) as string);
+      return out;
+    });
+    for (const id of good) expect((await settled(jobs, "test.handle_many", id)).state).toBe("completed");
+    expect(together.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => 100 + i));
+    expect(together.some((b) => b.length > 1)).toBe(true);
+
+    const mixed = await db.tx(async (q) => {
+      const out: string[] = [];
+      for (let n = 10; n < 16; n++) out.push((await jobs.send(q, "test.handle_many", { n })) as string);
+      return out;
+    });
+    const states = await Promise.all(mixed.map((id) => settled(jobs, "test.handle_many", id)));
+    expect(states.map((j) => j.state)).toEqual([
+      "completed",
+      "completed",
+      "completed",
+      "failed",
+      "completed",
+      "completed",
+    ]);
+    // The batch with the bad job never counted as done together; each of its jobs ran once alone.
+    expect(together.flat().filter((n) => n < 100)).toEqual([]);
+    expect([10, 11, 12, 13, 14, 15].map((n) => alone.get(n))).toEqual([1, 1, 1, 1, 1, 1]);
+  }, 90_000);
+});
+
 describe("sendMany", () => {
   it("enqueues many jobs in the caller's transaction: none on rollback, each committed one runs once", async () => {
     const runs = new Map<number, number>();
