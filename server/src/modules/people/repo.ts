@@ -169,19 +169,45 @@ export async function writeHistory(
   );
 }
 
+/**
+ * The provenance of a change that sets `attributes` from `source` now, as stored in
+ * `person_sources.sources` (a list of changes, newest first: see migration 0012).
+ * `src` and `attrs` are SQL expressions: the source, and the attribute names separated by commas.
+ */
+export const sourcesChange = (src: string, attrs: string) =>
+  `jsonb_build_array(jsonb_build_object('source', ${src}::text, 'setAt', now(),
+     'attributes', to_jsonb(string_to_array(${attrs}::text, ','))))`;
+
+/** Records `source` as the last setter of each attribute (provenance), now. */
 export async function setSources(
   q: Queryable,
   id: string,
   attributes: string[],
   source: string,
 ): Promise<void> {
-  for (const a of attributes) {
-    await q.query(
-      `INSERT INTO person_attribute_sources (person_id, attribute, source) VALUES ($1, $2, $3)
-       ON CONFLICT (person_id, attribute) DO UPDATE SET source = $3, set_at = now()`,
-      [id, a, source],
-    );
-  }
+  if (!attributes.length) return;
+  await q.query(
+    `INSERT INTO person_sources AS s (person_id, sources) VALUES ($1, ${sourcesChange("$3", "$2")})
+     ON CONFLICT (person_id) DO UPDATE SET sources = person_sources_merge(s.sources, EXCLUDED.sources)`,
+    [id, attributes.join(","), source],
+  );
+}
+
+export interface AttributeSource {
+  attribute: string;
+  source: string;
+  setAt: string;
+}
+
+/** Which source last set each attribute of a person, and when (by attribute name). */
+export async function attributeSources(q: Queryable, id: string): Promise<AttributeSource[]> {
+  const r = await q.query<{ attribute: string; source: string; set_at: Date | string }>(
+    `SELECT a AS attribute, c ->> 'source' AS source, (c ->> 'setAt')::timestamptz AS set_at
+     FROM person_sources s, jsonb_array_elements(s.sources) AS c, jsonb_array_elements_text(c -> 'attributes') AS a
+     WHERE s.person_id = $1 ORDER BY a`,
+    [id],
+  );
+  return r.rows.map((x) => ({ attribute: x.attribute, source: x.source, setAt: iso(x.set_at) }));
 }
 
 export async function authorities(q: Queryable): Promise<Map<string, string>> {

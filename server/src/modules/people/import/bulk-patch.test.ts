@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyChain } from "../../../platform/audit/index.js";
 import { startTestApp, type TestApp } from "../../../test/harness.js";
+import { attributeSources, setSources } from "../repo.js";
 
 /** Changes applied from a CSV file in bulk, compared with the same changes made by the service. */
 
@@ -77,10 +78,7 @@ async function trail(n: string, since: number) {
   );
   return {
     version: p.version,
-    sources: await q(
-      "SELECT attribute, source FROM person_attribute_sources WHERE person_id = $1 ORDER BY 1",
-      [p.id],
-    ),
+    sources: (await attributeSources(h.t.db, p.id)).map(({ attribute, source }) => ({ attribute, source })),
     history: history.map(({ snapshot, ...x }) => {
       const { id, employee_number, legal_name, work_email, created_at, updated_at, user_id, ...rest } =
         snapshot;
@@ -152,10 +150,7 @@ describe("bulk changes", () => {
     ];
     await applied(file(...start));
     // An earlier edit by hand: the change takes the attribute back for the file.
-    await h.t.db.query(
-      `UPDATE person_attribute_sources SET source = 'manual'
-       WHERE attribute = 'departmentId' AND person_id IN (SELECT id FROM people WHERE employee_number IN ('A1', 'A2'))`,
-    );
+    for (const n of ["A1", "A2"]) await setSources(h.t.db, (await person(n)).id, ["departmentId"], "manual");
     const since = await seq();
 
     const a1 = await person("A1");

@@ -1,7 +1,7 @@
 import type { AuditContext, AuditInput } from "../../../platform/audit/index.js";
 import type { Queryable } from "../../../platform/db/index.js";
 import type { Events } from "../../../platform/events/index.js";
-import { authorities, COLUMNS } from "../repo.js";
+import { authorities, COLUMNS, sourcesChange } from "../repo.js";
 import type { PersonPatch, Source } from "../schemas.js";
 import { appendAuditBatch } from "./audit-batch.js";
 import { syncManagers } from "./bulk-accounts.js";
@@ -109,18 +109,12 @@ export async function bulkPatch(
     if (loop.rowCount) throw new BulkRefused("a reporting loop");
   }
 
-  const srcPerson: string[] = [];
-  const srcAttr: string[] = [];
-  for (const c of work)
-    for (const k of c.changed) {
-      srcPerson.push(c.cur.id);
-      srcAttr.push(k);
-    }
+  // Provenance of the changed attributes, merged into each person's map.
   await q.query(
-    `INSERT INTO person_attribute_sources (person_id, attribute, source)
-     SELECT p, a, $3 FROM unnest($1::text[], $2::text[]) AS t(p, a)
-     ON CONFLICT (person_id, attribute) DO UPDATE SET source = EXCLUDED.source, set_at = now()`,
-    [srcPerson, srcAttr, source],
+    `INSERT INTO person_sources AS s (person_id, sources)
+     SELECT t.p, ${sourcesChange("$3", "t.a")} FROM unnest($1::text[], $2::text[]) AS t(p, a)
+     ON CONFLICT (person_id) DO UPDATE SET sources = person_sources_merge(s.sources, EXCLUDED.sources)`,
+    [ids, work.map((c) => c.changed.join(",")), source],
   );
 
   // Department, job role, manager or location: a transfer, applied now.

@@ -2,6 +2,7 @@ import type { AuditContext, AuditInput } from "../../../platform/audit/index.js"
 import type { Queryable } from "../../../platform/db/index.js";
 import type { Events } from "../../../platform/events/index.js";
 import type { Jobs } from "../../../platform/jobs/index.js";
+import { sourcesChange } from "../repo.js";
 import type { PersonInput, Source } from "../schemas.js";
 import { APPLY_EVENT_JOB, effectiveMoment, rethrowConstraint } from "../service.js";
 import { appendAuditBatch } from "./audit-batch.js";
@@ -90,8 +91,8 @@ export async function bulkCreate(
   // Provenance: every attribute given, set by this source (the people are new: nothing to replace).
   // Each person's attribute names (field names, never a comma) go as one list.
   await q.query(
-    `INSERT INTO person_attribute_sources (person_id, attribute, source)
-     SELECT t.p, unnest(string_to_array(t.a, ',')), $3 FROM unnest($1::text[], $2::text[]) AS t(p, a)`,
+    `INSERT INTO person_sources (person_id, sources)
+     SELECT t.p, ${sourcesChange("$3", "t.a")} FROM unnest($1::text[], $2::text[]) AS t(p, a)`,
     [
       ids,
       people.map((p) =>
