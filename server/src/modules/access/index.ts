@@ -7,6 +7,7 @@ import { myAccessRoutes } from "./my-access.js";
 import "./policy.js";
 import { createReconciler, defineReconcileJobs } from "./reconcile.js";
 import { certificateRoutes } from "./routes-certificates.js";
+import { metricsRoutes } from "./routes-metrics.js";
 import { planRoutes } from "./routes-plans.js";
 import { profileRoutes } from "./routes-profiles.js";
 import { reconcileRoutes } from "./routes-reconcile.js";
@@ -59,6 +60,7 @@ export function registerAccess(deps: AccessDeps) {
   planRoutes(routeDeps);
   certificateRoutes(routeDeps);
   myAccessRoutes(routeDeps);
+  metricsRoutes(deps);
   demoAppRoutes(deps.app, deps.db, deps.config.publicUrl);
   registerRequests(deps, access);
   registerReviews(deps, access);

@@ -18,6 +18,7 @@ export interface FindingRow {
   account_ref: string | null;
   username: string | null;
   person_id: string | null;
+  person_name?: string | null;
   entitlement_ref: string | null;
   details: Record<string, unknown>;
   first_run_id: string;
@@ -37,7 +38,8 @@ export interface FindingRow {
   fixed_at: Date | string | null;
 }
 
-export const FINDING_SELECT = `SELECT f.*, s.name AS system_name, s.enabled AS system_enabled
+export const FINDING_SELECT = `SELECT f.*, s.name AS system_name, s.enabled AS system_enabled,
+  (SELECT COALESCE(p.preferred_name, p.legal_name) FROM people p WHERE p.id = f.person_id) AS person_name
   FROM access_findings f JOIN systems s ON s.id = f.system_id`;
 
 export const toFinding = (r: FindingRow): FindingView => ({
@@ -50,6 +52,7 @@ export const toFinding = (r: FindingRow): FindingView => ({
   accountRef: r.account_ref,
   username: r.username,
   personId: r.person_id,
+  personName: r.person_name ?? null,
   entitlementRef: r.entitlement_ref,
   details: r.details ?? {},
   firstSeenAt: iso(r.first_seen_at) as string,
@@ -82,6 +85,8 @@ export interface FindingFilter {
   kind?: FindingKind;
   systemId?: string;
   state: FindingView["state"] | "all";
+  /** Part of the username, account, entitlement, or the person's name or employee number. */
+  q?: string;
   personId?: string;
   limit: number;
   cursor?: string;
@@ -98,8 +103,19 @@ export async function listFindings(
      WHERE ($1::text IS NULL OR f.kind = $1) AND ($2::text IS NULL OR f.system_id = $2)
        AND ($3::text = 'all' OR f.state = $3) AND ($4::text IS NULL OR f.person_id = $4)
        AND ($5::text IS NULL OR f.id < $5)
+       AND ($7::text IS NULL OR f.username ILIKE $7 OR f.account_ref ILIKE $7 OR f.entitlement_ref ILIKE $7
+            OR EXISTS (SELECT 1 FROM people p WHERE p.id = f.person_id
+                       AND (COALESCE(p.preferred_name, p.legal_name) ILIKE $7 OR p.employee_number ILIKE $7)))
      ORDER BY f.id DESC LIMIT $6`,
-    [f.kind ?? null, f.systemId ?? null, f.state, f.personId ?? null, before?.b ?? null, f.limit + 1],
+    [
+      f.kind ?? null,
+      f.systemId ?? null,
+      f.state,
+      f.personId ?? null,
+      before?.b ?? null,
+      f.limit + 1,
+      f.q ? `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
+    ],
   );
   const more = r.rows.length > f.limit;
   const items = r.rows.slice(0, f.limit).map(toFinding);

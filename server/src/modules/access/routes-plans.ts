@@ -2,7 +2,15 @@ import { z } from "zod";
 import { acknowledgeAlert, listAlerts } from "./alerts.js";
 import { ACCESS_ADMIN, ACCESS_ALERTS, ACCESS_READ } from "./policy.js";
 import type { RouteDeps } from "./routes-systems.js";
-import { alertSchema, idParams, PLAN_STATES, planSchema, planSummarySchema, taskSchema } from "./schemas.js";
+import {
+  alertSchema,
+  idParams,
+  PLAN_STATES,
+  planSchema,
+  planSummarySchema,
+  taskListItemSchema,
+  taskSchema,
+} from "./schemas.js";
 import { listTasks } from "./tasks.js";
 import { getPlan, listPlans, offboarding } from "./views.js";
 
@@ -220,7 +228,7 @@ export function planRoutes({ app, db, access }: RouteDeps) {
             limit: z.coerce.number().int().min(1).max(500).default(100),
           })
           .strict(),
-        response: { 200: z.object({ items: z.array(taskSchema) }) },
+        response: { 200: z.object({ items: z.array(taskListItemSchema) }) },
       },
     },
     async (req) => ({ items: await listTasks(db, req.query) }),

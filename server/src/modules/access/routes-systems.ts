@@ -14,6 +14,7 @@ import {
   updateSystem,
   upsertEntitlement,
 } from "./catalogue.js";
+import { connectorSettingSchema, connectorSettings } from "./connector-settings.js";
 import { availableConnectorTypes } from "./connectors.js";
 import { ACCESS_ADMIN, ACCESS_READ } from "./policy.js";
 import {
@@ -51,18 +52,31 @@ export function systemRoutes({ app, db, envelope, access }: RouteDeps) {
       config: { access: ACCESS_READ },
       schema: {
         tags,
-        summary: "The connector types a system can use, with the secrets each needs",
+        summary:
+          "The connector types a system can use, with their settings (for a form) and the secrets each needs",
         response: {
           200: z.object({
             items: z.array(
-              z.object({ type: z.string(), label: z.string(), secretFields: z.array(z.string()) }),
+              z.object({
+                type: z.string(),
+                label: z.string(),
+                secretFields: z.array(z.string()),
+                /** Each top-level setting, for a form. */
+                settings: z.array(connectorSettingSchema),
+                /** The connector's whole config schema as JSON Schema. */
+                configSchema: z.record(z.string(), z.unknown()),
+              }),
             ),
           }),
         },
       },
     },
     async () => ({
-      items: availableConnectorTypes().map((t) => ({ ...t, secretFields: [...t.secretFields] })),
+      items: availableConnectorTypes().map((t) => ({
+        ...t,
+        secretFields: [...t.secretFields],
+        ...connectorSettings(t.type),
+      })),
     }),
   );
 

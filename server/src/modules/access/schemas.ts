@@ -211,6 +211,8 @@ export const planSchema = z.object({
 export type PlanView = z.infer<typeof planSchema>;
 
 export const planSummarySchema = planSchema.omit({ steps: true, notes: true }).extend({
+  /** The person's preferred (or legal) name, for lists. */
+  personName: z.string().nullable(),
   steps: z.number(),
   verified: z.number(),
   failed: z.number(),
@@ -233,6 +235,13 @@ export const taskSchema = z.object({
   createdAt: z.string(),
 });
 export type TaskView = z.infer<typeof taskSchema>;
+
+/** A task in a list: with the person's and the system's names. */
+export const taskListItemSchema = taskSchema.extend({
+  personName: z.string().nullable(),
+  systemName: z.string().nullable(),
+});
+export type TaskListItem = z.infer<typeof taskListItemSchema>;
 
 export const alertSchema = z.object({
   id: z.string(),
@@ -450,6 +459,7 @@ export const findingSchema = z.object({
   accountRef: z.string().nullable(),
   username: z.string().nullable(),
   personId: z.string().nullable(),
+  personName: z.string().nullable(),
   entitlementRef: z.string().nullable(),
   /** What was observed (candidates of a match, entitlements held, last sign-in…). */
   details: z.record(z.string(), z.unknown()),
@@ -478,6 +488,8 @@ export const findingQuery = z
     /** Open findings unless asked otherwise; `all` lists every state. */
     state: z.enum([...FINDING_STATES, "all"]).default("open"),
     personId: id.optional(),
+    /** Search: part of the username, account, entitlement, or the person's name or employee number. */
+    q: z.string().trim().min(1).max(200).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().max(500).optional(),
   })

@@ -99,8 +99,10 @@ export async function listPlans(
   q: Queryable,
   f: { state?: PlanState; personId?: string; before?: string; limit: number },
 ) {
-  const r = await q.query<PlanRow & { steps: number; verified: number; failed: number }>(
-    `SELECT p.*,
+  const r = await q.query<
+    PlanRow & { person_name: string | null; steps: number; verified: number; failed: number }
+  >(
+    `SELECT p.*, (SELECT COALESCE(pp.preferred_name, pp.legal_name) FROM people pp WHERE pp.id = p.person_id) AS person_name,
        (SELECT count(*)::int FROM access_plan_steps s WHERE s.plan_id = p.id) AS steps,
        (SELECT count(*)::int FROM access_plan_steps s WHERE s.plan_id = p.id AND s.state = 'verified') AS verified,
        (SELECT count(*)::int FROM access_plan_steps s WHERE s.plan_id = p.id AND s.state = 'failed') AS failed
@@ -112,7 +114,13 @@ export async function listPlans(
   );
   return r.rows.map((row) => {
     const { notes: _notes, steps: _steps, ...rest } = toPlan(row, []);
-    return { ...rest, steps: row.steps, verified: row.verified, failed: row.failed };
+    return {
+      ...rest,
+      personName: row.person_name,
+      steps: row.steps,
+      verified: row.verified,
+      failed: row.failed,
+    };
   });
 }
 

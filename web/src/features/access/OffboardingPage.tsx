@@ -22,6 +22,7 @@ import { AnchorLink } from "../../components/links";
 import { PageHeader } from "../../components/PageHeader";
 import { personQuery } from "../people/queries";
 import { PlanStateBadge, SystemProgressBadge } from "./badges";
+import { LeaverCertificate } from "./CertificatesPage";
 import { formatDuration, sentence } from "./labels";
 import { PlanPreviewModal } from "./PlanPreview";
 import { OFFBOARDING_REFRESH_MS, offboardingQuery } from "./queries";
@@ -251,6 +252,7 @@ export function OffboardingPage() {
               </Stack>
             </SimpleGrid>
           </Card>
+          {data.completedAt ? <LeaverCertificate personId={personId} /> : null}
           {data.plan.state === "held" ? (
             <Alert color="orange" variant="light" title="Held by the circuit breaker">
               {sentence(data.plan.heldReason ?? "Too many removals at once on a system")} Release the breaker

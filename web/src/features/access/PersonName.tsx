@@ -11,22 +11,26 @@ interface PersonNameProps {
   fallback?: string;
   /** Text size of the link; tables use the default, detail lists "sm". */
   size?: "sm";
+  /** The name, when the list already carries it (then nothing is fetched). */
+  name?: string | null;
 }
 
 /**
- * A person's name from their HR record (cached per person), linked to their page. The Access
- * API answers with ids only; without people:read the short id is shown instead.
+ * A person's name, linked to their page: the name the list carries, or else from their HR
+ * record (cached per person); without either, the short id.
  */
-export function PersonName({ personId, to = "person", fallback = "—", size }: PersonNameProps) {
+export function PersonName({ personId, to = "person", fallback = "—", size, name: known }: PersonNameProps) {
   const canRead = useCan("people:read");
   const person = useQuery({
     ...personQuery(personId ?? ""),
-    enabled: canRead && !!personId,
+    enabled: canRead && !!personId && !known,
     staleTime: 5 * 60_000,
   });
   if (!personId) return <>{fallback}</>;
   const name =
-    person.data?.person.displayName ?? (person.isPending && canRead ? "…" : `Person ${personId.slice(-6)}`);
+    known ??
+    person.data?.person.displayName ??
+    (person.isPending && canRead ? "…" : `Person ${personId.slice(-6)}`);
   if (to === "offboarding") {
     return (
       <AnchorLink to="/access/people/$personId/offboarding" params={{ personId }} size={size}>

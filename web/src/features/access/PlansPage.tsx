@@ -25,7 +25,11 @@ function PlanRow({ plan }: { plan: PlanSummary }) {
         </AnchorLink>
       </Table.Td>
       <Table.Td>
-        <PersonName personId={plan.personId} to={plan.reason === "leaver" ? "offboarding" : "person"} />
+        <PersonName
+          personId={plan.personId}
+          name={plan.personName}
+          to={plan.reason === "leaver" ? "offboarding" : "person"}
+        />
       </Table.Td>
       <Table.Td>
         {PLAN_REASON_LABELS[plan.reason]}

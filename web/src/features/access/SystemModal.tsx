@@ -137,7 +137,7 @@ export function SystemModal({ system, ownerName = null, onClose }: SystemModalPr
 
   function chooseType(next: string) {
     setValues({ ...values, connectorType: next });
-    setDrafts(starterDrafts(next));
+    setDrafts(starterDrafts(next, (types.data ?? []).find((t) => t.type === next)?.settings));
     setSecrets({});
     save.reset();
   }

@@ -151,8 +151,10 @@ export function TasksPage() {
   const [closing, setClosing] = useState<{ task: Task; outcome: "attest" | "reject" } | null>(null);
   const [now] = useState(() => Date.now());
   const items = tasks.data ?? [];
-  const systemName = (id: string | null) =>
-    id ? (systems.data?.find((s) => s.id === id)?.name ?? "A system") : "Devices and premises";
+  const systemName = (task: Task) =>
+    task.systemId
+      ? (task.systemName ?? systems.data?.find((s) => s.id === task.systemId)?.name ?? "A system")
+      : "Devices and premises";
   const overdue = items.filter((t) => t.state === "open" && t.dueAt && Date.parse(t.dueAt) < now).length;
 
   return (
@@ -235,15 +237,15 @@ export function TasksPage() {
                   ) : null}
                 </Table.Td>
                 <Table.Td>
-                  <PersonName personId={task.personId} />
+                  <PersonName personId={task.personId} name={task.personName} />
                 </Table.Td>
                 <Table.Td>
                   {task.systemId ? (
                     <AnchorLink to="/access/systems/$id" params={{ id: task.systemId }}>
-                      {systemName(task.systemId)}
+                      {systemName(task)}
                     </AnchorLink>
                   ) : (
-                    systemName(null)
+                    systemName(task)
                   )}
                 </Table.Td>
                 <Table.Td>

@@ -48,3 +48,8 @@ export function EnabledBadge({ enabled }: { enabled: boolean }) {
     <StateBadge label="Switched off" color="gray" />
   );
 }
+
+/** A badge with the given words and colour (for states described in governanceLabels). */
+export function LabelBadge({ label, color }: { label: string; color: string }) {
+  return <StateBadge label={label} color={color} />;
+}

@@ -1,7 +1,8 @@
 /**
- * A connector's settings as editable rows. The connector-types endpoint names each type's
- * secrets but not its settings, so the rows come from the system's stored config (which the
- * server has filled with every default) or, for a new system, from a short starter per type.
+ * A connector's settings as editable rows. The rows come from the system's stored config
+ * (which the server has filled with every default) or, for a new system, from a short starter
+ * per type completed by the settings the connector-types endpoint describes (required ones,
+ * and plain ones with their defaults).
  */
 export type SettingKind = "text" | "number" | "switch" | "json";
 
@@ -34,8 +35,28 @@ export function draftsOf(config: Record<string, unknown>): SettingDraft[] {
   return Object.entries(config).map(([key, value]) => draftOf(key, value));
 }
 
-export function starterDrafts(connectorType: string): SettingDraft[] {
-  return draftsOf(STARTERS[connectorType] ?? {});
+/** A setting as the connector-types endpoint describes it. */
+export interface SettingSpec {
+  key: string;
+  kind: SettingKind;
+  required: boolean;
+  default?: unknown;
+}
+
+/**
+ * The rows of a new system: the type's starter, then every setting its schema requires and
+ * every plain setting with a default (shown with that default), typed as the schema says.
+ */
+export function starterDrafts(connectorType: string, settings: readonly SettingSpec[] = []): SettingDraft[] {
+  const starter = STARTERS[connectorType] ?? {};
+  const rows = draftsOf(starter);
+  for (const s of settings) {
+    if (s.key in starter) continue;
+    const plain = s.kind !== "json" && s.default !== undefined;
+    if (!s.required && !plain) continue;
+    rows.push(s.default === undefined ? emptyDraft(s.key, s.kind) : draftOf(s.key, s.default));
+  }
+  return rows;
 }
 
 function draftOf(key: string, value: unknown): SettingDraft {

@@ -63,3 +63,52 @@ export const ACCESS_TYPES_RESOLVED: [
   Resolved<Task>,
   Resolved<Alert>,
 ] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+
+// --- reconciliation, requests, SoD, reviews, certificates, my access, metrics -----------------
+
+export type ReconcileRun = Ok<"/api/v1/access/reconcile/runs/{id}", "get">;
+export type FindingsQuery = NonNullable<paths["/api/v1/access/findings"]["get"]["parameters"]["query"]>;
+export type Finding = Ok<"/api/v1/access/findings", "get">["items"][number];
+export type FindingKind = Finding["kind"];
+export type FindingState = Finding["state"];
+export type FixBody = Body<"/api/v1/access/findings/{id}/fix", "post">;
+
+export type Catalogue = Ok<"/api/v1/access/catalogue", "get">["items"];
+export type AccessRequest = Ok<"/api/v1/access/requests/{id}", "get">;
+export type RequestState = AccessRequest["state"];
+export type RequestBody = Body<"/api/v1/access/requests", "post">;
+export type SodRule = Ok<"/api/v1/access/sod-rules/{id}", "get">;
+export type SodRuleBody = Body<"/api/v1/access/sod-rules", "post">;
+
+export type Campaign = Ok<"/api/v1/access/reviews/{id}", "get">;
+export type CampaignSummary = Ok<"/api/v1/access/reviews", "get">["items"][number];
+export type CampaignState = Campaign["state"];
+export type CampaignBody = Body<"/api/v1/access/reviews", "post">;
+export type ReviewItem = Ok<"/api/v1/access/reviews/{id}/items", "get">["items"][number];
+export type ReviewItemState = ReviewItem["state"];
+
+export type CertificateSummary = Ok<"/api/v1/access/certificates", "get">["items"][number];
+export type Certificate = Ok<"/api/v1/access/certificates/{id}", "get">;
+export type MyAccess = Ok<"/api/v1/me/access", "get">;
+export type MyAccount = MyAccess["items"][number];
+export type AccessReason = MyAccount["reasons"][number];
+export type AccessMetrics = Ok<"/api/v1/access/metrics", "get">;
+
+export const GOVERNANCE_TYPES_RESOLVED: [
+  Resolved<ReconcileRun>,
+  Resolved<Finding>,
+  Resolved<FixBody>,
+  Resolved<Catalogue>,
+  Resolved<AccessRequest>,
+  Resolved<RequestBody>,
+  Resolved<SodRule>,
+  Resolved<SodRuleBody>,
+  Resolved<Campaign>,
+  Resolved<CampaignSummary>,
+  Resolved<CampaignBody>,
+  Resolved<ReviewItem>,
+  Resolved<CertificateSummary>,
+  Resolved<Certificate>,
+  Resolved<MyAccess>,
+  Resolved<AccessMetrics>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
