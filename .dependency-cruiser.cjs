@@ -14,7 +14,10 @@ module.exports = {
       comment: "a module may use another module only through that module's index.ts",
       severity: "error",
       from: { path: "^server/src/modules/([^/]+)/" },
-      to: { path: "^server/src/modules/([^/]+)/", pathNot: ["^server/src/modules/$1/", "^server/src/modules/[^/]+/index\\.ts$"] },
+      to: {
+        path: "^server/src/modules/([^/]+)/",
+        pathNot: ["^server/src/modules/$1/", "^server/src/modules/[^/]+/index\\.ts$"],
+      },
     },
     {
       name: "platform-parts-through-index",
@@ -34,6 +37,35 @@ module.exports = {
       severity: "error",
       from: { path: "^server/src/modules/access/" },
       to: { path: "^server/src/modules/(awareness|reports|monitoring|governance)/" },
+    },
+    {
+      name: "reports-not-upwards",
+      comment: "reports may use platform, people and access (through index.ts) only; never incidents",
+      severity: "error",
+      from: { path: "^server/src/modules/reports/" },
+      to: { path: "^server/src/modules/", pathNot: ["^server/src/modules/(reports|people|access)/"] },
+    },
+    {
+      name: "incidents-not-upwards",
+      comment:
+        "incidents may use platform, people, access and reports (through index.ts); nothing below uses incidents",
+      severity: "error",
+      from: { path: "^server/src/modules/incidents/" },
+      to: { path: "^server/src/modules/(awareness|monitoring|governance)/" },
+    },
+    {
+      name: "awareness-not-upwards",
+      comment:
+        "awareness may use platform, people and access (through index.ts); anything from reports, incidents, monitoring or governance arrives as a domain event",
+      severity: "error",
+      from: { path: "^server/src/modules/awareness/" },
+      to: { path: "^server/src/modules/", pathNot: ["^server/src/modules/(awareness|people|access)/"] },
+    },
+    {
+      name: "nothing-below-uses-incidents",
+      severity: "error",
+      from: { path: "^server/src/modules/(people|access|reports)/" },
+      to: { path: "^server/src/modules/incidents/" },
     },
     {
       name: "no-test-code-in-production",

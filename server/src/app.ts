@@ -2,7 +2,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import swaggerUi from "@fastify/swagger-ui";
 import { registerAccess } from "./modules/access/index.js";
+import { registerAwareness } from "./modules/awareness/index.js";
+import { registerIncidents } from "./modules/incidents/index.js";
 import { registerPeople } from "./modules/people/index.js";
+import { registerReports } from "./modules/reports/index.js";
 import {
   auditRoutes,
   CheckpointSigner,
@@ -18,6 +21,7 @@ import { createHttpServer } from "./platform/http/index.js";
 import { Jobs } from "./platform/jobs/index.js";
 import { createLogger, type Logger } from "./platform/log/index.js";
 import { createMetrics } from "./platform/metrics/index.js";
+import { Notifier, notifyRoutes } from "./platform/notify/index.js";
 import { opsRoutes } from "./platform/ops.js";
 import { settingsRoutes } from "./platform/sso/index.js";
 import { serveWeb } from "./platform/web.js";
@@ -48,6 +52,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   };
   const jobs = new Jobs({ db, log, metrics, work: config.TANDEM_JOBS, schema: opts.jobsSchema });
   const events = new Events(jobs);
+  const notifier = new Notifier({ db, jobs, envelope, config, log });
   const auth = createAuthService({ db, envelope, config });
 
   jobs.define({
@@ -74,6 +79,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   auditRoutes(app, db, signer, sinks);
   const people = registerPeople({ app, db, jobs, events, envelope, config });
   const access = registerAccess({ app, db, jobs, events, envelope, config, metrics, log });
+  const reports = registerReports({ app, db, jobs, events, envelope, config, log });
+  notifyRoutes(app, db, envelope, notifier);
+  const incidents = registerIncidents({ app, db, jobs, events, envelope, config, notifier });
+  const awareness = registerAwareness({ app, db, jobs, events, config, notifier });
+  app.addHook("onClose", async () => notifier.close());
   opsRoutes(app, db, jobs, metrics);
 
   await app.register(swaggerUi, { routePrefix: "/api/docs", uiConfig: { deepLinking: false } });
@@ -104,6 +114,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     auth,
     people,
     access,
+    reports,
+    incidents,
+    awareness,
+    notifier,
     log,
     metrics,
     config,

@@ -4,6 +4,7 @@ import path from "node:path";
 import { Command, CommanderError } from "commander";
 import { buildApp } from "./app.js";
 import { accessCommands } from "./cli/access.js";
+import { awarenessCommands } from "./cli/awareness.js";
 import { certificateCommands } from "./cli/certificate.js";
 import { auditCommands, keyCommands, tokenCommands, userCommands } from "./cli/commands.js";
 import { CliError, cliConfig } from "./cli/context.js";
@@ -28,6 +29,8 @@ program
     const config = cliConfig();
     const t = await buildApp(config);
     const setupLink = await ensureFirstAdmin(t.db, t.auth);
+    // The starter policies and training, on first start (idempotent; TANDEM_AWARENESS_STARTER=false skips it).
+    if (config.TANDEM_AWARENESS_STARTER) await t.awareness.seedStarter();
     await t.app.listen({ host: config.TANDEM_HOST, port: config.TANDEM_PORT });
     const address = t.app.server.address();
     const port = typeof address === "object" && address ? address.port : config.TANDEM_PORT;
@@ -112,6 +115,7 @@ certificateCommands(program);
 requestCommands(program);
 reconcileCommands(program);
 reviewCommands(program);
+awarenessCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) process.exit(err.exitCode);

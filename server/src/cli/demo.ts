@@ -1,7 +1,10 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { buildApp } from "../app.js";
 import { type AccessDemoResult, seedAccessDemo } from "../modules/access/index.js";
+import { seedAwarenessDemo } from "../modules/awareness/index.js";
+import { seedIncidentsDemo } from "../modules/incidents/index.js";
 import { type DemoResult, seedPeopleDemo } from "../modules/people/index.js";
+import { seedReportsDemo } from "../modules/reports/index.js";
 import { ensureFirstAdmin, FIRST_ADMIN_EMAIL } from "../platform/auth/index.js";
 import { AppError } from "../platform/http/index.js";
 import { createLogger } from "../platform/log/index.js";
@@ -114,6 +117,21 @@ export function demoCommands(program: Command) {
             : summary(r),
         );
         if (!r.alreadySeeded) console.log(accessSummary(await seedAccess(t, config, r)));
+        const rep = await seedReportsDemo(t, { ctx: CLI });
+        if (!rep.alreadySeeded)
+          console.log(
+            `Added ${rep.reports} sample reports and ${rep.questions} Ask Security questions; follow-up code of the anonymous one: ${rep.followUpCode}`,
+          );
+        const inc = await seedIncidentsDemo(t, { ctx: CLI });
+        if (!inc.alreadySeeded)
+          console.log(
+            `Added incident ${inc.openIncident} (open, regulatory clocks running), ${inc.closedIncident} (closed with its post-mortem) and HR case ${inc.hrCase}`,
+          );
+        const aw = await seedAwarenessDemo(t, { ctx: CLI });
+        if (!aw.alreadySeeded)
+          console.log(
+            `Added awareness work: ${aw.acknowledged} policy acknowledgements, ${aw.passed} passed quizzes with certificates, ${aw.overdue} overdue items (escalated)`,
+          );
         const rows: [string, string, string, string][] = [["role", "name", "email", "setup link"]];
         if (adminLink) rows.push(["admin", "Administrator", FIRST_ADMIN_EMAIL, adminLink]);
         for (const s of r.signIns)

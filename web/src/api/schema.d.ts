@@ -3019,7 +3019,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The connector types a system can use, with the secrets each needs
+         * The connector types a system can use, with their settings (for a form) and the secrets each needs
          * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
          */
         get: {
@@ -3042,6 +3042,18 @@ export interface paths {
                                 type: string;
                                 label: string;
                                 secretFields: string[];
+                                settings: {
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "text" | "number" | "switch" | "json";
+                                    required: boolean;
+                                    default?: unknown;
+                                    options: string[] | null;
+                                    description: string | null;
+                                }[];
+                                configSchema: {
+                                    [key: string]: unknown;
+                                };
                             }[];
                         };
                     };
@@ -4345,6 +4357,7 @@ export interface paths {
                                 sourceEventId: string | null;
                                 hrEventAt: string | null;
                                 finishedAt: string | null;
+                                personName: string | null;
                                 steps: number;
                                 verified: number;
                                 failed: number;
@@ -4792,6 +4805,8 @@ export interface paths {
                                 attestedAt: string | null;
                                 note: string | null;
                                 createdAt: string;
+                                personName: string | null;
+                                systemName: string | null;
                             }[];
                         };
                     };
@@ -5425,6 +5440,87 @@ export interface paths {
                                 }[];
                                 lastReadAt: string;
                             }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Time from HR event to verified revocation per system (count, p50, p95), offboarding SLA compliance, open findings, and a daily series
+         * @description Access: needs the `access:read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            to: string;
+                            generatedAt: string;
+                            systems: {
+                                systemId: string;
+                                systemName: string;
+                                revoked: number;
+                                pending: number;
+                                p50Seconds: number | null;
+                                p95Seconds: number | null;
+                                maxSeconds: number | null;
+                            }[];
+                            sla: {
+                                slaMinutes: number;
+                                leavers: number;
+                                withinSla: number;
+                                breached: number;
+                                pending: number;
+                                compliance: number | null;
+                            };
+                            daily: {
+                                leavers: number;
+                                withinSla: number;
+                                breached: number;
+                                pending: number;
+                                compliance: number | null;
+                                day: string;
+                                p50Seconds: number | null;
+                                p95Seconds: number | null;
+                            }[];
+                            findings: {
+                                open: number;
+                                byKind: {
+                                    /** @enum {string} */
+                                    kind: "orphan" | "leaver_access" | "beyond_role" | "missing_birthright" | "dormant" | "ambiguous_match" | "possible_rehire";
+                                    open: number;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -7551,6 +7647,7 @@ export interface paths {
                     systemId?: string;
                     state?: "open" | "accepted" | "fixing" | "resolved" | "all";
                     personId?: string;
+                    q?: string;
                     limit?: number;
                     cursor?: string;
                 };
@@ -7579,6 +7676,7 @@ export interface paths {
                                 accountRef: string | null;
                                 username: string | null;
                                 personId: string | null;
+                                personName: string | null;
                                 entitlementRef: string | null;
                                 details: {
                                     [key: string]: unknown;
@@ -7666,6 +7764,7 @@ export interface paths {
                                 accountRef: string | null;
                                 username: string | null;
                                 personId: string | null;
+                                personName: string | null;
                                 entitlementRef: string | null;
                                 details: {
                                     [key: string]: unknown;
@@ -7748,6 +7847,7 @@ export interface paths {
                             accountRef: string | null;
                             username: string | null;
                             personId: string | null;
+                            personName: string | null;
                             entitlementRef: string | null;
                             details: {
                                 [key: string]: unknown;
@@ -7851,6 +7951,6827 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The triage queue, newest first: filter by status (default open), category, severity, verdict, assignee (me, none, an id), search, or a group key
+         * @description Access: needs the `reports:triage_read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "new" | "acknowledged" | "in_review" | "waiting_for_reporter" | "escalated" | "closed" | "merged" | "open" | "all";
+                    category?: "phishing_email" | "suspicious_payment" | "suspicious_behaviour" | "lost_device" | "own_mistake" | "near_miss" | "question" | "other";
+                    severity?: "low" | "medium" | "high" | "critical" | "none";
+                    verdict?: "benign" | "malicious" | "needs_more_info" | "none";
+                    assignee?: string;
+                    q?: string;
+                    sender?: string;
+                    urlHost?: string;
+                    subject?: string;
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                reference: string;
+                                /** @enum {string} */
+                                category: "phishing_email" | "suspicious_payment" | "suspicious_behaviour" | "lost_device" | "own_mistake" | "near_miss" | "question" | "other";
+                                /** @enum {string} */
+                                channel: "web" | "anonymous" | "api" | "email";
+                                title: string;
+                                /** @enum {string} */
+                                status: "new" | "acknowledged" | "in_review" | "waiting_for_reporter" | "escalated" | "closed" | "merged";
+                                severity: ("low" | "medium" | "high" | "critical") | null;
+                                verdict: ("benign" | "malicious" | "needs_more_info") | null;
+                                assignee: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                anonymous: boolean;
+                                reporterName: string | null;
+                                flags: string[];
+                                group: {
+                                    sender: string | null;
+                                    urlHost: string | null;
+                                    subject: string | null;
+                                    senderCount: number;
+                                    urlHostCount: number;
+                                    subjectCount: number;
+                                };
+                                mergedInto: string | null;
+                                incidentId: string | null;
+                                createdAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Report something (signed in, or by API token with the reports:submit scope); attachments as base64, checked by content
+         * @description Access: needs the `reports:submit` permission (roles: admin, hr, security, it, legal, manager, employee, auditor); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        /** @default  */
+                        description?: string;
+                        details: {
+                            /** @enum {string} */
+                            category: "phishing_email";
+                            sender?: string;
+                            subject?: string;
+                            /** Format: date-time */
+                            receivedAt?: string;
+                            urls?: string[];
+                            /** @default false */
+                            clickedLink?: boolean;
+                            /** @default false */
+                            enteredCredentials?: boolean;
+                            /** @default false */
+                            openedAttachment?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            category: "suspicious_payment";
+                            requester?: string;
+                            beneficiary?: string;
+                            amount?: number;
+                            currency?: string;
+                            /** @enum {string} */
+                            channel: "email" | "phone" | "chat" | "letter" | "in_person" | "other";
+                            /** @default false */
+                            paymentMade?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            category: "suspicious_behaviour";
+                            where?: string;
+                            /** Format: date-time */
+                            observedAt?: string;
+                            /** @default false */
+                            ongoing?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            category: "lost_device";
+                            /** @enum {string} */
+                            deviceType: "laptop" | "phone" | "tablet" | "usb_drive" | "badge" | "other";
+                            companyOwned: boolean;
+                            /** @default false */
+                            stolen?: boolean;
+                            /** Format: date-time */
+                            lostAt?: string;
+                            location?: string;
+                            /**
+                             * @default unknown
+                             * @enum {string}
+                             */
+                            encrypted?: "yes" | "no" | "unknown";
+                        } | {
+                            /** @enum {string} */
+                            category: "own_mistake";
+                            /** @enum {string} */
+                            kind: "sent_to_wrong_recipient" | "clicked_link" | "shared_password" | "lost_data" | "wrong_access_given" | "other";
+                            /** Format: date-time */
+                            happenedAt?: string;
+                            /**
+                             * @default unknown
+                             * @enum {string}
+                             */
+                            personalDataInvolved?: "yes" | "no" | "unknown";
+                        } | {
+                            /** @enum {string} */
+                            category: "near_miss";
+                            whatStoppedIt?: string;
+                        } | {
+                            /** @enum {string} */
+                            category: "question";
+                        } | {
+                            /** @enum {string} */
+                            category: "other";
+                        };
+                        /** @default [] */
+                        attachments?: {
+                            filename: string;
+                            /** Format: byte */
+                            contentBase64: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            message: string;
+                            selfHelp: string[];
+                            followUpCode: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/anonymous": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report anonymously: nothing about the sender is stored; the answer holds a follow-up code, shown only this once
+         * @description Access: public.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        /** @default  */
+                        description?: string;
+                        details: {
+                            /** @enum {string} */
+                            category: "phishing_email";
+                            sender?: string;
+                            subject?: string;
+                            /** Format: date-time */
+                            receivedAt?: string;
+                            urls?: string[];
+                            /** @default false */
+                            clickedLink?: boolean;
+                            /** @default false */
+                            enteredCredentials?: boolean;
+                            /** @default false */
+                            openedAttachment?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            category: "suspicious_payment";
+                            requester?: string;
+                            beneficiary?: string;
+                            amount?: number;
+                            currency?: string;
+                            /** @enum {string} */
+                            channel: "email" | "phone" | "chat" | "letter" | "in_person" | "other";
+                            /** @default false */
+                            paymentMade?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            category: "suspicious_behaviour";
+                            where?: string;
+                            /** Format: date-time */
+                            observedAt?: string;
+                            /** @default false */
+                            ongoing?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            category: "lost_device";
+                            /** @enum {string} */
+                            deviceType: "laptop" | "phone" | "tablet" | "usb_drive" | "badge" | "other";
+                            companyOwned: boolean;
+                            /** @default false */
+                            stolen?: boolean;
+                            /** Format: date-time */
+                            lostAt?: string;
+                            location?: string;
+                            /**
+                             * @default unknown
+                             * @enum {string}
+                             */
+                            encrypted?: "yes" | "no" | "unknown";
+                        } | {
+                            /** @enum {string} */
+                            category: "own_mistake";
+                            /** @enum {string} */
+                            kind: "sent_to_wrong_recipient" | "clicked_link" | "shared_password" | "lost_data" | "wrong_access_given" | "other";
+                            /** Format: date-time */
+                            happenedAt?: string;
+                            /**
+                             * @default unknown
+                             * @enum {string}
+                             */
+                            personalDataInvolved?: "yes" | "no" | "unknown";
+                        } | {
+                            /** @enum {string} */
+                            category: "near_miss";
+                            whatStoppedIt?: string;
+                        } | {
+                            /** @enum {string} */
+                            category: "question";
+                        } | {
+                            /** @enum {string} */
+                            category: "other";
+                        };
+                        /** @default [] */
+                        attachments?: {
+                            filename: string;
+                            /** Format: byte */
+                            contentBase64: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            message: string;
+                            selfHelp: string[];
+                            followUpCode: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read an anonymous report's status, outcome and conversation with its follow-up code
+         * @description Access: public.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            /** @enum {string} */
+                            category: "phishing_email" | "suspicious_payment" | "suspicious_behaviour" | "lost_device" | "own_mistake" | "near_miss" | "question" | "other";
+                            title: string;
+                            description: string;
+                            /** @enum {string} */
+                            status: "new" | "acknowledged" | "in_review" | "waiting_for_reporter" | "escalated" | "closed" | "merged";
+                            statusText: string;
+                            outcome: string | null;
+                            selfHelp: string[];
+                            anonymous: boolean;
+                            createdAt: string;
+                            updatedAt: string;
+                            messages: {
+                                id: string;
+                                /** @enum {string} */
+                                author: "security" | "reporter";
+                                authorName: string | null;
+                                body: string;
+                                createdAt: string;
+                            }[];
+                            attachments: {
+                                filename: string;
+                                size: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/follow-up/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer Security in an anonymous report's conversation, with its follow-up code
+         * @description Access: public.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            /** @enum {string} */
+                            category: "phishing_email" | "suspicious_payment" | "suspicious_behaviour" | "lost_device" | "own_mistake" | "near_miss" | "question" | "other";
+                            title: string;
+                            description: string;
+                            /** @enum {string} */
+                            status: "new" | "acknowledged" | "in_review" | "waiting_for_reporter" | "escalated" | "closed" | "merged";
+                            statusText: string;
+                            outcome: string | null;
+                            selfHelp: string[];
+                            anonymous: boolean;
+                            createdAt: string;
+                            updatedAt: string;
+                            messages: {
+                                id: string;
+                                /** @enum {string} */
+                                author: "security" | "reporter";
+                                authorName: string | null;
+                                body: string;
+                                createdAt: string;
+                            }[];
+                            attachments: {
+                                filename: string;
+                                size: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your own reports, newest first, with their status and outcome
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                reference: string;
+                                category: string;
+                                title: string;
+                                status: string;
+                                statusText: string;
+                                outcome: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/mine/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of your reports with its conversation
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            /** @enum {string} */
+                            category: "phishing_email" | "suspicious_payment" | "suspicious_behaviour" | "lost_device" | "own_mistake" | "near_miss" | "question" | "other";
+                            title: string;
+                            description: string;
+                            /** @enum {string} */
+                            status: "new" | "acknowledged" | "in_review" | "waiting_for_reporter" | "escalated" | "closed" | "merged";
+                            statusText: string;
+                            outcome: string | null;
+                            selfHelp: string[];
+                            anonymous: boolean;
+                            createdAt: string;
+                            updatedAt: string;
+                            messages: {
+                                id: string;
+                                /** @enum {string} */
+                                author: "security" | "reporter";
+                                authorName: string | null;
+                                body: string;
+                                createdAt: string;
+                            }[];
+                            attachments: {
+                                filename: string;
+                                size: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/mine/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer Security in one of your reports' conversation
+         * @description Access: any signed-in user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            /** @enum {string} */
+                            category: "phishing_email" | "suspicious_payment" | "suspicious_behaviour" | "lost_device" | "own_mistake" | "near_miss" | "question" | "other";
+                            title: string;
+                            description: string;
+                            /** @enum {string} */
+                            status: "new" | "acknowledged" | "in_review" | "waiting_for_reporter" | "escalated" | "closed" | "merged";
+                            statusText: string;
+                            outcome: string | null;
+                            selfHelp: string[];
+                            anonymous: boolean;
+                            createdAt: string;
+                            updatedAt: string;
+                            messages: {
+                                id: string;
+                                /** @enum {string} */
+                                author: "security" | "reporter";
+                                authorName: string | null;
+                                body: string;
+                                createdAt: string;
+                            }[];
+                            attachments: {
+                                filename: string;
+                                size: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One report with its conversation, attachments (metadata), group and merged duplicates
+         * @description Access: needs the `reports:triage_read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            /** @enum {string} */
+                            category: "phishing_email" | "suspicious_payment" | "suspicious_behaviour" | "lost_device" | "own_mistake" | "near_miss" | "question" | "other";
+                            /** @enum {string} */
+                            channel: "web" | "anonymous" | "api" | "email";
+                            title: string;
+                            /** @enum {string} */
+                            status: "new" | "acknowledged" | "in_review" | "waiting_for_reporter" | "escalated" | "closed" | "merged";
+                            severity: ("low" | "medium" | "high" | "critical") | null;
+                            verdict: ("benign" | "malicious" | "needs_more_info") | null;
+                            assignee: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            anonymous: boolean;
+                            reporterName: string | null;
+                            flags: string[];
+                            group: {
+                                sender: string | null;
+                                urlHost: string | null;
+                                subject: string | null;
+                                senderCount: number;
+                                urlHostCount: number;
+                                subjectCount: number;
+                            };
+                            mergedInto: string | null;
+                            incidentId: string | null;
+                            createdAt: string;
+                            description: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            urls: string[];
+                            reporterEmail: string | null;
+                            reporterDepartment: string | null;
+                            outcome: string | null;
+                            acknowledgedAt: string | null;
+                            closedAt: string | null;
+                            messages: {
+                                id: string;
+                                /** @enum {string} */
+                                author: "security" | "reporter";
+                                authorName: string | null;
+                                body: string;
+                                createdAt: string;
+                            }[];
+                            attachments: {
+                                id: string;
+                                filename: string;
+                                contentType: string;
+                                size: number;
+                                sha256: string;
+                            }[];
+                            duplicates: {
+                                id: string;
+                                reference: string;
+                                title: string;
+                            }[];
+                            mail: {
+                                id: string;
+                                messageId: string | null;
+                                size: number;
+                                receivedAt: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set severity, assignee (Security or IT) or status (acknowledged, in review)
+         * @description Access: needs the `reports:triage` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        severity?: ("low" | "medium" | "high" | "critical") | null;
+                        assigneeUserId?: string | null;
+                        /** @enum {string} */
+                        status?: "acknowledged" | "in_review";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            /** @enum {string} */
+                            category: "phishing_email" | "suspicious_payment" | "suspicious_behaviour" | "lost_device" | "own_mistake" | "near_miss" | "question" | "other";
+                            /** @enum {string} */
+                            channel: "web" | "anonymous" | "api" | "email";
+                            title: string;
+                            /** @enum {string} */
+                            status: "new" | "acknowledged" | "in_review" | "waiting_for_reporter" | "escalated" | "closed" | "merged";
+                            severity: ("low" | "medium" | "high" | "critical") | null;
+                            verdict: ("benign" | "malicious" | "needs_more_info") | null;
+                            assignee: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            anonymous: boolean;
+                            reporterName: string | null;
+                            flags: string[];
+                            group: {
+                                sender: string | null;
+                                urlHost: string | null;
+                                subject: string | null;
+                                senderCount: number;
+                                urlHostCount: number;
+                                subjectCount: number;
+                            };
+                            mergedInto: string | null;
+                            incidentId: string | null;
+                            createdAt: string;
+                            description: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            urls: string[];
+                            reporterEmail: string | null;
+                            reporterDepartment: string | null;
+                            outcome: string | null;
+                            acknowledgedAt: string | null;
+                            closedAt: string | null;
+                            messages: {
+                                id: string;
+                                /** @enum {string} */
+                                author: "security" | "reporter";
+                                authorName: string | null;
+                                body: string;
+                                createdAt: string;
+                            }[];
+                            attachments: {
+                                id: string;
+                                filename: string;
+                                contentType: string;
+                                size: number;
+                                sha256: string;
+                            }[];
+                            duplicates: {
+                                id: string;
+                                reference: string;
+                                title: string;
+                            }[];
+                            mail: {
+                                id: string;
+                                messageId: string | null;
+                                size: number;
+                                receivedAt: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reports sharing this one's sender, link host or subject (up to 100, newest first)
+         * @description Access: needs the `reports:triage_read` permission (roles: security, it, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                reference: string;
+                                /** @enum {string} */
+                                category: "phishing_email" | "suspicious_payment" | "suspicious_behaviour" | "lost_device" | "own_mistake" | "near_miss" | "question" | "other";
+                                /** @enum {string} */
+                                channel: "web" | "anonymous" | "api" | "email";
+                                title: string;
+                                /** @enum {string} */
+                                status: "new" | "acknowledged" | "in_review" | "waiting_for_reporter" | "escalated" | "closed" | "merged";
+                                severity: ("low" | "medium" | "high" | "critical") | null;
+                                verdict: ("benign" | "malicious" | "needs_more_info") | null;
+                                assignee: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                anonymous: boolean;
+                                reporterName: string | null;
+                                flags: string[];
+                                group: {
+                                    sender: string | null;
+                                    urlHost: string | null;
+                                    subject: string | null;
+                                    senderCount: number;
+                                    urlHostCount: number;
+                                    subjectCount: number;
+                                };
+                                mergedInto: string | null;
+                                incidentId: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/verdict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Benign, malicious, or needs more info (then `question` goes to the reporter)
+         * @description Access: needs the `reports:triage` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        verdict: "benign" | "malicious" | "needs_more_info";
+                        question?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            /** @enum {string} */
+                            category: "phishing_email" | "suspicious_payment" | "suspicious_behaviour" | "lost_device" | "own_mistake" | "near_miss" | "question" | "other";
+                            /** @enum {string} */
+                            channel: "web" | "anonymous" | "api" | "email";
+                            title: string;
+                            /** @enum {string} */
+                            status: "new" | "acknowledged" | "in_review" | "waiting_for_reporter" | "escalated" | "closed" | "merged";
+                            severity: ("low" | "medium" | "high" | "critical") | null;
+                            verdict: ("benign" | "malicious" | "needs_more_info") | null;
+                            assignee: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            anonymous: boolean;
+                            reporterName: string | null;
+                            flags: string[];
+                            group: {
+                                sender: string | null;
+                                urlHost: string | null;
+                                subject: string | null;
+                                senderCount: number;
+                                urlHostCount: number;
+                                subjectCount: number;
+                            };
+                            mergedInto: string | null;
+                            incidentId: string | null;
+                            createdAt: string;
+                            description: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            urls: string[];
+                            reporterEmail: string | null;
+                            reporterDepartment: string | null;
+                            outcome: string | null;
+                            acknowledgedAt: string | null;
+                            closedAt: string | null;
+                            messages: {
+                                id: string;
+                                /** @enum {string} */
+                                author: "security" | "reporter";
+                                authorName: string | null;
+                                body: string;
+                                createdAt: string;
+                            }[];
+                            attachments: {
+                                id: string;
+                                filename: string;
+                                contentType: string;
+                                size: number;
+                                sha256: string;
+                            }[];
+                            duplicates: {
+                                id: string;
+                                reference: string;
+                                title: string;
+                            }[];
+                            mail: {
+                                id: string;
+                                messageId: string | null;
+                                size: number;
+                                receivedAt: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the reporter something (also anonymous reporters, who read it with their code)
+         * @description Access: needs the `reports:triage` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            /** @enum {string} */
+                            category: "phishing_email" | "suspicious_payment" | "suspicious_behaviour" | "lost_device" | "own_mistake" | "near_miss" | "question" | "other";
+                            /** @enum {string} */
+                            channel: "web" | "anonymous" | "api" | "email";
+                            title: string;
+                            /** @enum {string} */
+                            status: "new" | "acknowledged" | "in_review" | "waiting_for_reporter" | "escalated" | "closed" | "merged";
+                            severity: ("low" | "medium" | "high" | "critical") | null;
+                            verdict: ("benign" | "malicious" | "needs_more_info") | null;
+                            assignee: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            anonymous: boolean;
+                            reporterName: string | null;
+                            flags: string[];
+                            group: {
+                                sender: string | null;
+                                urlHost: string | null;
+                                subject: string | null;
+                                senderCount: number;
+                                urlHostCount: number;
+                                subjectCount: number;
+                            };
+                            mergedInto: string | null;
+                            incidentId: string | null;
+                            createdAt: string;
+                            description: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            urls: string[];
+                            reporterEmail: string | null;
+                            reporterDepartment: string | null;
+                            outcome: string | null;
+                            acknowledgedAt: string | null;
+                            closedAt: string | null;
+                            messages: {
+                                id: string;
+                                /** @enum {string} */
+                                author: "security" | "reporter";
+                                authorName: string | null;
+                                body: string;
+                                createdAt: string;
+                            }[];
+                            attachments: {
+                                id: string;
+                                filename: string;
+                                contentType: string;
+                                size: number;
+                                sha256: string;
+                            }[];
+                            duplicates: {
+                                id: string;
+                                reference: string;
+                                title: string;
+                            }[];
+                            mail: {
+                                id: string;
+                                messageId: string | null;
+                                size: number;
+                                receivedAt: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge duplicates into this report; their reporters follow this one to its outcome
+         * @description Access: needs the `reports:triage` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        duplicateIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            /** @enum {string} */
+                            category: "phishing_email" | "suspicious_payment" | "suspicious_behaviour" | "lost_device" | "own_mistake" | "near_miss" | "question" | "other";
+                            /** @enum {string} */
+                            channel: "web" | "anonymous" | "api" | "email";
+                            title: string;
+                            /** @enum {string} */
+                            status: "new" | "acknowledged" | "in_review" | "waiting_for_reporter" | "escalated" | "closed" | "merged";
+                            severity: ("low" | "medium" | "high" | "critical") | null;
+                            verdict: ("benign" | "malicious" | "needs_more_info") | null;
+                            assignee: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            anonymous: boolean;
+                            reporterName: string | null;
+                            flags: string[];
+                            group: {
+                                sender: string | null;
+                                urlHost: string | null;
+                                subject: string | null;
+                                senderCount: number;
+                                urlHostCount: number;
+                                subjectCount: number;
+                            };
+                            mergedInto: string | null;
+                            incidentId: string | null;
+                            createdAt: string;
+                            description: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            urls: string[];
+                            reporterEmail: string | null;
+                            reporterDepartment: string | null;
+                            outcome: string | null;
+                            acknowledgedAt: string | null;
+                            closedAt: string | null;
+                            messages: {
+                                id: string;
+                                /** @enum {string} */
+                                author: "security" | "reporter";
+                                authorName: string | null;
+                                body: string;
+                                createdAt: string;
+                            }[];
+                            attachments: {
+                                id: string;
+                                filename: string;
+                                contentType: string;
+                                size: number;
+                                sha256: string;
+                            }[];
+                            duplicates: {
+                                id: string;
+                                reference: string;
+                                title: string;
+                            }[];
+                            mail: {
+                                id: string;
+                                messageId: string | null;
+                                size: number;
+                                receivedAt: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close with an outcome in plain words for the reporter (and for reporters of merged duplicates)
+         * @description Access: needs the `reports:triage` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        outcome: string;
+                        verdict?: ("benign" | "malicious") | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            /** @enum {string} */
+                            category: "phishing_email" | "suspicious_payment" | "suspicious_behaviour" | "lost_device" | "own_mistake" | "near_miss" | "question" | "other";
+                            /** @enum {string} */
+                            channel: "web" | "anonymous" | "api" | "email";
+                            title: string;
+                            /** @enum {string} */
+                            status: "new" | "acknowledged" | "in_review" | "waiting_for_reporter" | "escalated" | "closed" | "merged";
+                            severity: ("low" | "medium" | "high" | "critical") | null;
+                            verdict: ("benign" | "malicious" | "needs_more_info") | null;
+                            assignee: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            anonymous: boolean;
+                            reporterName: string | null;
+                            flags: string[];
+                            group: {
+                                sender: string | null;
+                                urlHost: string | null;
+                                subject: string | null;
+                                senderCount: number;
+                                urlHostCount: number;
+                                subjectCount: number;
+                            };
+                            mergedInto: string | null;
+                            incidentId: string | null;
+                            createdAt: string;
+                            description: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            urls: string[];
+                            reporterEmail: string | null;
+                            reporterDepartment: string | null;
+                            outcome: string | null;
+                            acknowledgedAt: string | null;
+                            closedAt: string | null;
+                            messages: {
+                                id: string;
+                                /** @enum {string} */
+                                author: "security" | "reporter";
+                                authorName: string | null;
+                                body: string;
+                                createdAt: string;
+                            }[];
+                            attachments: {
+                                id: string;
+                                filename: string;
+                                contentType: string;
+                                size: number;
+                                sha256: string;
+                            }[];
+                            duplicates: {
+                                id: string;
+                                reference: string;
+                                title: string;
+                            }[];
+                            mail: {
+                                id: string;
+                                messageId: string | null;
+                                size: number;
+                                receivedAt: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an attachment (always as a file, never shown in the browser); the download is audited
+         * @description Access: needs the `reports:attachments` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    attachmentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/original-mail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the original .eml of a report received by e-mail; the download is audited
+         * @description Access: needs the `reports:attachments` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ask/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Questions, newest first: your own, or (Security and IT) everyone's
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "open" | "answered";
+                    mine?: "0" | "1" | "true" | "false";
+                    q?: string;
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                title: string;
+                                body: string;
+                                /** @enum {string} */
+                                status: "open" | "answered";
+                                askedBy: string | null;
+                                mine: boolean;
+                                createdAt: string;
+                                answers: {
+                                    id: string;
+                                    body: string;
+                                    author: string | null;
+                                    createdAt: string;
+                                }[];
+                                faqId: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Ask Security something that is not urgent (urgent: report it instead)
+         * @description Access: any signed-in user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        /** @default  */
+                        body?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            body: string;
+                            /** @enum {string} */
+                            status: "open" | "answered";
+                            askedBy: string | null;
+                            mine: boolean;
+                            createdAt: string;
+                            answers: {
+                                id: string;
+                                body: string;
+                                author: string | null;
+                                createdAt: string;
+                            }[];
+                            faqId: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ask/questions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One question with its answers
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            body: string;
+                            /** @enum {string} */
+                            status: "open" | "answered";
+                            askedBy: string | null;
+                            mine: boolean;
+                            createdAt: string;
+                            answers: {
+                                id: string;
+                                body: string;
+                                author: string | null;
+                                createdAt: string;
+                            }[];
+                            faqId: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ask/questions/{id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a question
+         * @description Access: needs the `ask:answer` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            body: string;
+                            /** @enum {string} */
+                            status: "open" | "answered";
+                            askedBy: string | null;
+                            mine: boolean;
+                            createdAt: string;
+                            answers: {
+                                id: string;
+                                body: string;
+                                author: string | null;
+                                createdAt: string;
+                            }[];
+                            faqId: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ask/questions/{id}/faq": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Promote an answer to the FAQ (optionally reworded, without anything personal)
+         * @description Access: needs the `ask:answer` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        answerId: string;
+                        question?: string;
+                        answer?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            question: string;
+                            answer: string;
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ask/faq": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The FAQ: answers Security has published for everyone, searchable
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                question: string;
+                                answer: string;
+                                createdAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ask/faq/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove an FAQ entry
+         * @description Access: needs the `ask:answer` permission (roles: security, it, admin); an API token needs it as a scope.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My in-app notifications, newest first
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    unread?: "true" | "false";
+                    q?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                kind: string;
+                                /** @enum {string} */
+                                severity: "critical" | "high" | "normal" | "low";
+                                title: string;
+                                body: string;
+                                link: string | null;
+                                createdAt: string;
+                                readAt: string | null;
+                            }[];
+                            unread: number;
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark one of my notifications read
+         * @description Access: any signed-in user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark all my notifications read
+         * @description Access: any signed-in user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            marked: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My notification preferences
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            digest: "hourly" | "daily" | "off";
+                            email: {
+                                [key: string]: boolean;
+                            };
+                            kinds: {
+                                kind: string;
+                                label: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Change my digest frequency and which real-time alerts also come by e-mail
+         * @description Access: any signed-in user.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        digest: "hourly" | "daily" | "off";
+                        email: {
+                            [key: string]: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            digest: "hourly" | "daily" | "off";
+                            email: {
+                                [key: string]: boolean;
+                            };
+                            kinds: {
+                                kind: string;
+                                label: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Notification channels (webhook URLs are write-only)
+         * @description Access: needs the `settings:manage` permission (roles: admin); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            email: {
+                                configured: boolean;
+                                from: string;
+                            };
+                            slack: {
+                                configured: boolean;
+                            };
+                            teams: {
+                                configured: boolean;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Set (a URL) or remove (null) the Slack and Teams incoming webhooks; omitted keeps
+         * @description Access: needs the `settings:manage` permission (roles: admin); an API token needs it as a scope.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        slackUrl?: string | null;
+                        teamsUrl?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            email: {
+                                configured: boolean;
+                                from: string;
+                            };
+                            slack: {
+                                configured: boolean;
+                            };
+                            teams: {
+                                configured: boolean;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/notifications/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test message now through one channel (e-mail goes to you)
+         * @description Access: needs the `settings:manage` permission (roles: admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        channel: "email" | "slack" | "teams";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            error: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Incidents, newest first: search by title or reference, filter by status and severity
+         * @description Access: needs the `incidents:read` permission (roles: security, it, legal, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    status?: "open" | "contained" | "resolved" | "closed" | "active";
+                    severity?: "sev1" | "sev2" | "sev3" | "sev4";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                reference: string;
+                                title: string;
+                                summary: string;
+                                /** @enum {string} */
+                                severity: "sev1" | "sev2" | "sev3" | "sev4";
+                                /** @enum {string} */
+                                status: "open" | "contained" | "resolved" | "closed";
+                                ownerUserId: string | null;
+                                ownerName: string | null;
+                                peopleInvolved: boolean;
+                                personalDataBreach: boolean;
+                                awareAt: string | null;
+                                playbookId: string | null;
+                                mergedInto: string | null;
+                                createdAt: string;
+                                acknowledgedAt: string | null;
+                                containedAt: string | null;
+                                resolvedAt: string | null;
+                                closedAt: string | null;
+                                openTasks: number;
+                                version: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Open an incident, by hand or from reports; sev1/sev2 alert Security and Legal (and HR when people are involved) at once. sev1: Critical: business stopped or confirmed breach of sensitive data; all hands now. sev2: High: serious impact or likely breach; respond within the hour. sev3: Moderate: limited impact, contained to a few people or systems; respond today. sev4: Low: no real impact, a near miss or a single suspicious event.
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        /** @default  */
+                        summary?: string;
+                        /** @enum {string} */
+                        severity: "sev1" | "sev2" | "sev3" | "sev4";
+                        /** @default false */
+                        peopleInvolved?: boolean;
+                        ownerUserId?: string | null;
+                        playbookId?: string;
+                        /** @default [] */
+                        reportIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            title: string;
+                            summary: string;
+                            /** @enum {string} */
+                            severity: "sev1" | "sev2" | "sev3" | "sev4";
+                            /** @enum {string} */
+                            status: "open" | "contained" | "resolved" | "closed";
+                            ownerUserId: string | null;
+                            ownerName: string | null;
+                            peopleInvolved: boolean;
+                            personalDataBreach: boolean;
+                            awareAt: string | null;
+                            playbookId: string | null;
+                            mergedInto: string | null;
+                            createdAt: string;
+                            acknowledgedAt: string | null;
+                            containedAt: string | null;
+                            resolvedAt: string | null;
+                            closedAt: string | null;
+                            openTasks: number;
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics: time to acknowledge, contain and close; deadlines met; reports by category and department
+         * @description Access: needs the `incidents:read` permission (roles: security, it, legal, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            to: string;
+                            incidents: {
+                                total: number;
+                                open: number;
+                                bySeverity: {
+                                    key: string;
+                                    count: number;
+                                }[];
+                                byStatus: {
+                                    key: string;
+                                    count: number;
+                                }[];
+                                byMonth: {
+                                    key: string;
+                                    count: number;
+                                }[];
+                                medianMinutes: {
+                                    acknowledge: number | null;
+                                    contain: number | null;
+                                    close: number | null;
+                                };
+                            };
+                            deadlines: {
+                                met: number;
+                                missed: number;
+                                running: number;
+                                notRequired: number;
+                            };
+                            actions: {
+                                open: number;
+                                overdue: number;
+                                done: number;
+                            };
+                            reports: {
+                                total: number;
+                                nearMissShare: number;
+                                medianAcknowledgeMinutes: number | null;
+                                byCategory: {
+                                    key: string;
+                                    count: number;
+                                }[];
+                                byDepartment: {
+                                    key: string;
+                                    count: number;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/assignees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Active users to pick as owner, assignee or case member (search by name or e-mail)
+         * @description Access: needs the `incidents:read` permission (roles: security, it, legal, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                displayName: string;
+                                email: string;
+                                roles: string[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One incident with its reports, links and decisions
+         * @description Access: needs the `incidents:read` permission (roles: security, it, legal, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            title: string;
+                            summary: string;
+                            /** @enum {string} */
+                            severity: "sev1" | "sev2" | "sev3" | "sev4";
+                            /** @enum {string} */
+                            status: "open" | "contained" | "resolved" | "closed";
+                            ownerUserId: string | null;
+                            ownerName: string | null;
+                            peopleInvolved: boolean;
+                            personalDataBreach: boolean;
+                            awareAt: string | null;
+                            playbookId: string | null;
+                            mergedInto: string | null;
+                            createdAt: string;
+                            acknowledgedAt: string | null;
+                            containedAt: string | null;
+                            resolvedAt: string | null;
+                            closedAt: string | null;
+                            openTasks: number;
+                            version: number;
+                            severityMeaning: string;
+                            reports: {
+                                id: string;
+                                reference: string;
+                                category: string;
+                                title: string;
+                                createdAt: string;
+                                anonymous: boolean;
+                                status: string;
+                            }[];
+                            links: {
+                                id: string;
+                                reference: string;
+                                title: string;
+                                status: string;
+                            }[];
+                            decisions: {
+                                id: string;
+                                decision: string;
+                                rationale: string;
+                                decidedBy: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change title, summary, severity, owner or whether people are involved
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title?: string;
+                        summary?: string;
+                        /** @enum {string} */
+                        severity?: "sev1" | "sev2" | "sev3" | "sev4";
+                        peopleInvolved?: boolean;
+                        ownerUserId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            title: string;
+                            summary: string;
+                            /** @enum {string} */
+                            severity: "sev1" | "sev2" | "sev3" | "sev4";
+                            /** @enum {string} */
+                            status: "open" | "contained" | "resolved" | "closed";
+                            ownerUserId: string | null;
+                            ownerName: string | null;
+                            peopleInvolved: boolean;
+                            personalDataBreach: boolean;
+                            awareAt: string | null;
+                            playbookId: string | null;
+                            mergedInto: string | null;
+                            createdAt: string;
+                            acknowledgedAt: string | null;
+                            containedAt: string | null;
+                            resolvedAt: string | null;
+                            closedAt: string | null;
+                            openTasks: number;
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the incident: open → contained → resolved → closed (sev1/sev2 close only with a completed post-mortem)
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "open" | "contained" | "resolved" | "closed";
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            title: string;
+                            summary: string;
+                            /** @enum {string} */
+                            severity: "sev1" | "sev2" | "sev3" | "sev4";
+                            /** @enum {string} */
+                            status: "open" | "contained" | "resolved" | "closed";
+                            ownerUserId: string | null;
+                            ownerName: string | null;
+                            peopleInvolved: boolean;
+                            personalDataBreach: boolean;
+                            awareAt: string | null;
+                            playbookId: string | null;
+                            mergedInto: string | null;
+                            createdAt: string;
+                            acknowledgedAt: string | null;
+                            containedAt: string | null;
+                            resolvedAt: string | null;
+                            closedAt: string | null;
+                            openTasks: number;
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge the incident (starts nothing; the time feeds the metrics)
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            title: string;
+                            summary: string;
+                            /** @enum {string} */
+                            severity: "sev1" | "sev2" | "sev3" | "sev4";
+                            /** @enum {string} */
+                            status: "open" | "contained" | "resolved" | "closed";
+                            ownerUserId: string | null;
+                            ownerName: string | null;
+                            peopleInvolved: boolean;
+                            personalDataBreach: boolean;
+                            awareAt: string | null;
+                            playbookId: string | null;
+                            mergedInto: string | null;
+                            createdAt: string;
+                            acknowledgedAt: string | null;
+                            containedAt: string | null;
+                            resolvedAt: string | null;
+                            closedAt: string | null;
+                            openTasks: number;
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every change, message and decision, in order
+         * @description Access: needs the `incidents:read` permission (roles: security, it, legal, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                seq: number;
+                                at: string;
+                                actorId: string | null;
+                                actorLabel: string | null;
+                                kind: string;
+                                text: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post a message to the timeline
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a decision and its rationale
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        decision: string;
+                        /** @default  */
+                        rationale?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link a related incident (both ways)
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        otherId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/links/{otherId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a link between two incidents
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    otherId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge this incident into another: reports and open tasks move, this one closes as merged
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        intoId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            title: string;
+                            summary: string;
+                            /** @enum {string} */
+                            severity: "sev1" | "sev2" | "sev3" | "sev4";
+                            /** @enum {string} */
+                            status: "open" | "contained" | "resolved" | "closed";
+                            ownerUserId: string | null;
+                            ownerName: string | null;
+                            peopleInvolved: boolean;
+                            personalDataBreach: boolean;
+                            awareAt: string | null;
+                            playbookId: string | null;
+                            mergedInto: string | null;
+                            createdAt: string;
+                            acknowledgedAt: string | null;
+                            containedAt: string | null;
+                            resolvedAt: string | null;
+                            closedAt: string | null;
+                            openTasks: number;
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The incident's tasks
+         * @description Access: needs the `incidents:read` permission (roles: security, it, legal, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                incidentId: string;
+                                title: string;
+                                /** @enum {string} */
+                                departmentRole: "security" | "it" | "legal" | "hr" | "finance" | "communications";
+                                assigneeUserId: string | null;
+                                dueAt: string | null;
+                                /** @enum {string} */
+                                status: "open" | "done" | "cancelled";
+                                doneAt: string | null;
+                                overdue: boolean;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a task for a department role, with an optional assignee and due date
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        /** @enum {string} */
+                        departmentRole: "security" | "it" | "legal" | "hr" | "finance" | "communications";
+                        assigneeUserId?: string | null;
+                        dueAt?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            incidentId: string;
+                            title: string;
+                            /** @enum {string} */
+                            departmentRole: "security" | "it" | "legal" | "hr" | "finance" | "communications";
+                            assigneeUserId: string | null;
+                            dueAt: string | null;
+                            /** @enum {string} */
+                            status: "open" | "done" | "cancelled";
+                            doneAt: string | null;
+                            overdue: boolean;
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/tasks/{taskId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Complete, cancel, reassign or reschedule a task
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    taskId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status?: "open" | "done" | "cancelled";
+                        assigneeUserId?: string | null;
+                        dueAt?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            incidentId: string;
+                            title: string;
+                            /** @enum {string} */
+                            departmentRole: "security" | "it" | "legal" | "hr" | "finance" | "communications";
+                            assigneeUserId: string | null;
+                            dueAt: string | null;
+                            /** @enum {string} */
+                            status: "open" | "done" | "cancelled";
+                            doneAt: string | null;
+                            overdue: boolean;
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/playbook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a playbook: its tasks are added with due dates from now
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        playbookId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tasksAdded: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Evidence items (metadata; content is encrypted)
+         * @description Access: needs the `incidents:read` permission (roles: security, it, legal, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "note" | "file";
+                                name: string;
+                                contentType: string | null;
+                                sizeBytes: number;
+                                sha256: string | null;
+                                addedBy: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a note or a file (base64, up to 5 MB), stored encrypted
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "note";
+                        name: string;
+                        text: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "file";
+                        name: string;
+                        contentBase64: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "note" | "file";
+                            name: string;
+                            contentType: string | null;
+                            sizeBytes: number;
+                            sha256: string | null;
+                            addedBy: string | null;
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/evidence/{evidenceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a note or download a file (decrypted; the read is audited). Files always download, never render.
+         * @description Access: needs the `incidents:read` permission (roles: security, it, legal, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    evidenceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/clocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Regulatory clocks and their deadlines
+         * @description Access: needs the `incidents:read` permission (roles: security, it, legal, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                incidentId: string;
+                                jurisdictionId: string;
+                                jurisdiction: string;
+                                law: string;
+                                authority: string;
+                                /** @enum {string} */
+                                audience: "authority" | "subjects";
+                                awareAt: string;
+                                dueAt: string;
+                                /** @enum {string} */
+                                state: "running" | "notified" | "not_required";
+                                notifiedAt: string | null;
+                                evidence: string | null;
+                                met: boolean | null;
+                                overdue: boolean;
+                                remindersSent: string[];
+                                escalatedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/breach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Legal marks a personal-data breach with the awareness time; each jurisdiction's clocks start
+         * @description Access: needs the `incidents:legal` permission (roles: legal, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        awareAt: string;
+                        jurisdictionIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                incidentId: string;
+                                jurisdictionId: string;
+                                jurisdiction: string;
+                                law: string;
+                                authority: string;
+                                /** @enum {string} */
+                                audience: "authority" | "subjects";
+                                awareAt: string;
+                                dueAt: string;
+                                /** @enum {string} */
+                                state: "running" | "notified" | "not_required";
+                                notifiedAt: string | null;
+                                evidence: string | null;
+                                met: boolean | null;
+                                overdue: boolean;
+                                remindersSent: string[];
+                                escalatedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/clocks/{clockId}/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that the authority or data subjects were notified (with evidence), or why it is not required
+         * @description Access: needs the `incidents:legal` permission (roles: legal, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    clockId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "notified" | "not_required";
+                        /** Format: date-time */
+                        at?: string;
+                        evidence: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            incidentId: string;
+                            jurisdictionId: string;
+                            jurisdiction: string;
+                            law: string;
+                            authority: string;
+                            /** @enum {string} */
+                            audience: "authority" | "subjects";
+                            awareAt: string;
+                            dueAt: string;
+                            /** @enum {string} */
+                            state: "running" | "notified" | "not_required";
+                            notifiedAt: string | null;
+                            evidence: string | null;
+                            met: boolean | null;
+                            overdue: boolean;
+                            remindersSent: string[];
+                            escalatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/postmortem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The blameless post-mortem and its actions
+         * @description Access: needs the `incidents:read` permission (roles: security, it, legal, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            incidentId: string;
+                            whatHappened: string;
+                            timelineSummary: string;
+                            contributingFactors: string;
+                            changes: string;
+                            completedAt: string | null;
+                            updatedAt: string | null;
+                            actions: {
+                                id: string;
+                                title: string;
+                                ownerUserId: string | null;
+                                ownerName: string | null;
+                                dueAt: string;
+                                /** @enum {string} */
+                                status: "open" | "in_progress" | "done";
+                                doneAt: string | null;
+                                overdue: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Save the post-mortem (complete: true when every section is written)
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        whatHappened: string;
+                        timelineSummary: string;
+                        contributingFactors: string;
+                        changes: string;
+                        /** @default false */
+                        complete?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            incidentId: string;
+                            whatHappened: string;
+                            timelineSummary: string;
+                            contributingFactors: string;
+                            changes: string;
+                            completedAt: string | null;
+                            updatedAt: string | null;
+                            actions: {
+                                id: string;
+                                title: string;
+                                ownerUserId: string | null;
+                                ownerName: string | null;
+                                dueAt: string;
+                                /** @enum {string} */
+                                status: "open" | "in_progress" | "done";
+                                doneAt: string | null;
+                                overdue: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/postmortem/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a post-mortem action with an owner and a due date
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        ownerUserId: string;
+                        /** Format: date-time */
+                        dueAt: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            incidentId: string;
+                            whatHappened: string;
+                            timelineSummary: string;
+                            contributingFactors: string;
+                            changes: string;
+                            completedAt: string | null;
+                            updatedAt: string | null;
+                            actions: {
+                                id: string;
+                                title: string;
+                                ownerUserId: string | null;
+                                ownerName: string | null;
+                                dueAt: string;
+                                /** @enum {string} */
+                                status: "open" | "in_progress" | "done";
+                                doneAt: string | null;
+                                overdue: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/postmortem/actions/{actionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Track an action to done, reassign or reschedule it
+         * @description Access: needs the `incidents:write` permission (roles: security, it, legal, hr, admin); an API token needs it as a scope.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    actionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status?: "open" | "in_progress" | "done";
+                        ownerUserId?: string;
+                        /** Format: date-time */
+                        dueAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            incidentId: string;
+                            whatHappened: string;
+                            timelineSummary: string;
+                            contributingFactors: string;
+                            changes: string;
+                            completedAt: string | null;
+                            updatedAt: string | null;
+                            actions: {
+                                id: string;
+                                title: string;
+                                ownerUserId: string | null;
+                                ownerName: string | null;
+                                dueAt: string;
+                                /** @enum {string} */
+                                status: "open" | "in_progress" | "done";
+                                doneAt: string | null;
+                                overdue: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/incident-playbooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Playbooks: task templates by department role
+         * @description Access: needs the `incidents:read` permission (roles: security, it, legal, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    active?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                key: string;
+                                name: string;
+                                description: string;
+                                tasks: {
+                                    title: string;
+                                    /** @enum {string} */
+                                    departmentRole: "security" | "it" | "legal" | "hr" | "finance" | "communications";
+                                    dueHours: number;
+                                }[];
+                                active: boolean;
+                                version: number;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a playbook
+         * @description Access: needs the `incidents:configure` permission (roles: security, legal, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        key: string;
+                        name: string;
+                        /** @default  */
+                        description?: string;
+                        tasks: {
+                            title: string;
+                            /** @enum {string} */
+                            departmentRole: "security" | "it" | "legal" | "hr" | "finance" | "communications";
+                            dueHours: number;
+                        }[];
+                        /** @default true */
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            key: string;
+                            name: string;
+                            description: string;
+                            tasks: {
+                                title: string;
+                                /** @enum {string} */
+                                departmentRole: "security" | "it" | "legal" | "hr" | "finance" | "communications";
+                                dueHours: number;
+                            }[];
+                            active: boolean;
+                            version: number;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incident-playbooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One playbook
+         * @description Access: needs the `incidents:read` permission (roles: security, it, legal, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            key: string;
+                            name: string;
+                            description: string;
+                            tasks: {
+                                title: string;
+                                /** @enum {string} */
+                                departmentRole: "security" | "it" | "legal" | "hr" | "finance" | "communications";
+                                dueHours: number;
+                            }[];
+                            active: boolean;
+                            version: number;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Edit a playbook (incidents that used it keep their tasks)
+         * @description Access: needs the `incidents:configure` permission (roles: security, legal, admin); an API token needs it as a scope.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        key: string;
+                        name: string;
+                        /** @default  */
+                        description?: string;
+                        tasks: {
+                            title: string;
+                            /** @enum {string} */
+                            departmentRole: "security" | "it" | "legal" | "hr" | "finance" | "communications";
+                            dueHours: number;
+                        }[];
+                        /** @default true */
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            key: string;
+                            name: string;
+                            description: string;
+                            tasks: {
+                                title: string;
+                                /** @enum {string} */
+                                departmentRole: "security" | "it" | "legal" | "hr" | "finance" | "communications";
+                                dueHours: number;
+                            }[];
+                            active: boolean;
+                            version: number;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incident-jurisdictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Jurisdictions and their notification deadlines (configuration, not legal advice)
+         * @description Access: needs the `incidents:read` permission (roles: security, it, legal, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                code: string;
+                                name: string;
+                                law: string;
+                                authority: string;
+                                deadlineHours: number;
+                                notifySubjects: boolean;
+                                subjectsDeadlineHours: number | null;
+                                remindBeforeHours: number[];
+                                basis: string;
+                                active: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a jurisdiction
+         * @description Access: needs the `incidents:configure` permission (roles: security, legal, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        law: string;
+                        authority: string;
+                        deadlineHours: number;
+                        /** @default false */
+                        notifySubjects?: boolean;
+                        /** @default null */
+                        subjectsDeadlineHours?: number | null;
+                        /**
+                         * @default [
+                         *       24,
+                         *       6
+                         *     ]
+                         */
+                        remindBeforeHours?: number[];
+                        /** @default  */
+                        basis?: string;
+                        /** @default true */
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            code: string;
+                            name: string;
+                            law: string;
+                            authority: string;
+                            deadlineHours: number;
+                            notifySubjects: boolean;
+                            subjectsDeadlineHours: number | null;
+                            remindBeforeHours: number[];
+                            basis: string;
+                            active: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incident-jurisdictions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Edit a jurisdiction (running clocks keep their deadlines)
+         * @description Access: needs the `incidents:configure` permission (roles: security, legal, admin); an API token needs it as a scope.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        law: string;
+                        authority: string;
+                        deadlineHours: number;
+                        /** @default false */
+                        notifySubjects?: boolean;
+                        /** @default null */
+                        subjectsDeadlineHours?: number | null;
+                        /**
+                         * @default [
+                         *       24,
+                         *       6
+                         *     ]
+                         */
+                        remindBeforeHours?: number[];
+                        /** @default  */
+                        basis?: string;
+                        /** @default true */
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            code: string;
+                            name: string;
+                            law: string;
+                            authority: string;
+                            deadlineHours: number;
+                            notifySubjects: boolean;
+                            subjectsDeadlineHours: number | null;
+                            remindBeforeHours: number[];
+                            basis: string;
+                            active: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hr-cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The HR cases I may see (HR: all; others: those I was added to). Reading is audited.
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    status?: "open" | "closed";
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                reference: string;
+                                title: string;
+                                source: string;
+                                sourceId: string | null;
+                                subjectPersonId: string | null;
+                                /** @enum {string} */
+                                status: "open" | "closed";
+                                outcome: ("no_action" | "coaching" | "training" | "disciplinary") | null;
+                                createdAt: string;
+                                closedAt: string | null;
+                                purgeAfter: string | null;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Open a confidential HR case (manually, from a report or an incident)
+         * @description Access: needs the `hr_cases:manage` permission (roles: hr); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        /** @default  */
+                        details?: string;
+                        /**
+                         * @default manual
+                         * @enum {string}
+                         */
+                        source?: "manual" | "report" | "incident" | "monitoring";
+                        sourceId?: string;
+                        subjectPersonId?: string;
+                        /** @default [] */
+                        memberUserIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            title: string;
+                            details: string;
+                            source: string;
+                            sourceId: string | null;
+                            subjectPersonId: string | null;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            outcome: ("no_action" | "coaching" | "training" | "disciplinary") | null;
+                            createdAt: string;
+                            closedAt: string | null;
+                            purgeAfter: string | null;
+                            members: {
+                                userId: string;
+                                displayName: string;
+                                addedAt: string;
+                            }[];
+                            notes: {
+                                id: string;
+                                text: string;
+                                authorId: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hr-cases/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refer a matter to HR as a confidential case; the referrer gets its reference, not access
+         * @description Access: needs the `hr_cases:refer` permission (roles: security, it, legal, hr); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        /** @default  */
+                        details?: string;
+                        /**
+                         * @default manual
+                         * @enum {string}
+                         */
+                        source?: "manual" | "report" | "incident" | "monitoring";
+                        sourceId?: string;
+                        subjectPersonId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hr-cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One case with its notes and members (the read is audited)
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            title: string;
+                            details: string;
+                            source: string;
+                            sourceId: string | null;
+                            subjectPersonId: string | null;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            outcome: ("no_action" | "coaching" | "training" | "disciplinary") | null;
+                            createdAt: string;
+                            closedAt: string | null;
+                            purgeAfter: string | null;
+                            members: {
+                                userId: string;
+                                displayName: string;
+                                addedAt: string;
+                            }[];
+                            notes: {
+                                id: string;
+                                text: string;
+                                authorId: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit the title or details (HR and members)
+         * @description Access: any signed-in user.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title?: string;
+                        details?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            title: string;
+                            details: string;
+                            source: string;
+                            sourceId: string | null;
+                            subjectPersonId: string | null;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            outcome: ("no_action" | "coaching" | "training" | "disciplinary") | null;
+                            createdAt: string;
+                            closedAt: string | null;
+                            purgeAfter: string | null;
+                            members: {
+                                userId: string;
+                                displayName: string;
+                                addedAt: string;
+                            }[];
+                            notes: {
+                                id: string;
+                                text: string;
+                                authorId: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/hr-cases/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a note (encrypted; HR and members)
+         * @description Access: any signed-in user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            title: string;
+                            details: string;
+                            source: string;
+                            sourceId: string | null;
+                            subjectPersonId: string | null;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            outcome: ("no_action" | "coaching" | "training" | "disciplinary") | null;
+                            createdAt: string;
+                            closedAt: string | null;
+                            purgeAfter: string | null;
+                            members: {
+                                userId: string;
+                                displayName: string;
+                                addedAt: string;
+                            }[];
+                            notes: {
+                                id: string;
+                                text: string;
+                                authorId: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hr-cases/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a member who may then see the case
+         * @description Access: needs the `hr_cases:manage` permission (roles: hr); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        userId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            title: string;
+                            details: string;
+                            source: string;
+                            sourceId: string | null;
+                            subjectPersonId: string | null;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            outcome: ("no_action" | "coaching" | "training" | "disciplinary") | null;
+                            createdAt: string;
+                            closedAt: string | null;
+                            purgeAfter: string | null;
+                            members: {
+                                userId: string;
+                                displayName: string;
+                                addedAt: string;
+                            }[];
+                            notes: {
+                                id: string;
+                                text: string;
+                                authorId: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hr-cases/{id}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member
+         * @description Access: needs the `hr_cases:manage` permission (roles: hr); an API token needs it as a scope.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            title: string;
+                            details: string;
+                            source: string;
+                            sourceId: string | null;
+                            subjectPersonId: string | null;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            outcome: ("no_action" | "coaching" | "training" | "disciplinary") | null;
+                            createdAt: string;
+                            closedAt: string | null;
+                            purgeAfter: string | null;
+                            members: {
+                                userId: string;
+                                displayName: string;
+                                addedAt: string;
+                            }[];
+                            notes: {
+                                id: string;
+                                text: string;
+                                authorId: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hr-cases/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close with an outcome; closed cases are deleted after the retention period
+         * @description Access: needs the `hr_cases:manage` permission (roles: hr); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "no_action" | "coaching" | "training" | "disciplinary";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            reference: string;
+                            title: string;
+                            details: string;
+                            source: string;
+                            sourceId: string | null;
+                            subjectPersonId: string | null;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            outcome: ("no_action" | "coaching" | "training" | "disciplinary") | null;
+                            createdAt: string;
+                            closedAt: string | null;
+                            purgeAfter: string | null;
+                            members: {
+                                userId: string;
+                                displayName: string;
+                                addedAt: string;
+                            }[];
+                            notes: {
+                                id: string;
+                                text: string;
+                                authorId: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Policies with their status, review date and acknowledgement progress
+         * @description Access: needs the `awareness:read` permission (roles: hr, security, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    status?: "draft" | "published" | "retired";
+                    reviewOverdue?: "true" | "false";
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                title: string;
+                                owner: string;
+                                reviewDue: string;
+                                reviewOverdue: boolean;
+                                /** @enum {string} */
+                                status: "draft" | "published" | "retired";
+                                currentVersion: number | null;
+                                draftVersion: number | null;
+                                audience: {
+                                    /** @default false */
+                                    everyone: boolean;
+                                    /** @default [] */
+                                    departmentIds: string[];
+                                    /** @default [] */
+                                    jobRoleIds: string[];
+                                    /** @default [] */
+                                    employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                                };
+                                ackDueDays: number;
+                                asked: number;
+                                acknowledged: number;
+                                overdue: number;
+                                updatedAt: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a policy (its first version is a draft)
+         * @description Access: needs the `awareness:author` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        owner: string;
+                        /** Format: date */
+                        reviewDue: string;
+                        audience: {
+                            /** @default false */
+                            everyone?: boolean;
+                            /** @default [] */
+                            departmentIds?: string[];
+                            /** @default [] */
+                            jobRoleIds?: string[];
+                            /** @default [] */
+                            employmentTypes?: ("employee" | "contractor" | "intern" | "vendor")[];
+                        };
+                        /** @default 14 */
+                        ackDueDays?: number;
+                        body: string;
+                        /** @default  */
+                        changeNote?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            owner: string;
+                            reviewDue: string;
+                            reviewOverdue: boolean;
+                            /** @enum {string} */
+                            status: "draft" | "published" | "retired";
+                            currentVersion: number | null;
+                            draftVersion: number | null;
+                            audience: {
+                                /** @default false */
+                                everyone: boolean;
+                                /** @default [] */
+                                departmentIds: string[];
+                                /** @default [] */
+                                jobRoleIds: string[];
+                                /** @default [] */
+                                employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                            };
+                            ackDueDays: number;
+                            asked: number;
+                            acknowledged: number;
+                            overdue: number;
+                            updatedAt: string;
+                            versions: {
+                                version: number;
+                                changeNote: string;
+                                publishedAt: string | null;
+                                publishedBy: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A policy with its versions
+         * @description Access: needs the `awareness:read` permission (roles: hr, security, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            owner: string;
+                            reviewDue: string;
+                            reviewOverdue: boolean;
+                            /** @enum {string} */
+                            status: "draft" | "published" | "retired";
+                            currentVersion: number | null;
+                            draftVersion: number | null;
+                            audience: {
+                                /** @default false */
+                                everyone: boolean;
+                                /** @default [] */
+                                departmentIds: string[];
+                                /** @default [] */
+                                jobRoleIds: string[];
+                                /** @default [] */
+                                employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                            };
+                            ackDueDays: number;
+                            asked: number;
+                            acknowledged: number;
+                            overdue: number;
+                            updatedAt: string;
+                            versions: {
+                                version: number;
+                                changeNote: string;
+                                publishedAt: string | null;
+                                publishedBy: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change title, owner, review date, audience or acknowledgement days
+         * @description Access: needs the `awareness:author` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title?: string;
+                        owner?: string;
+                        /** Format: date */
+                        reviewDue?: string;
+                        audience?: {
+                            /** @default false */
+                            everyone?: boolean;
+                            /** @default [] */
+                            departmentIds?: string[];
+                            /** @default [] */
+                            jobRoleIds?: string[];
+                            /** @default [] */
+                            employmentTypes?: ("employee" | "contractor" | "intern" | "vendor")[];
+                        };
+                        /** @default 14 */
+                        ackDueDays?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            owner: string;
+                            reviewDue: string;
+                            reviewOverdue: boolean;
+                            /** @enum {string} */
+                            status: "draft" | "published" | "retired";
+                            currentVersion: number | null;
+                            draftVersion: number | null;
+                            audience: {
+                                /** @default false */
+                                everyone: boolean;
+                                /** @default [] */
+                                departmentIds: string[];
+                                /** @default [] */
+                                jobRoleIds: string[];
+                                /** @default [] */
+                                employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                            };
+                            ackDueDays: number;
+                            asked: number;
+                            acknowledged: number;
+                            overdue: number;
+                            updatedAt: string;
+                            versions: {
+                                version: number;
+                                changeNote: string;
+                                publishedAt: string | null;
+                                publishedBy: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/awareness/policies/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One version's text (Markdown, and rendered as safe HTML)
+         * @description Access: needs the `awareness:read` permission (roles: hr, security, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            version: number;
+                            changeNote: string;
+                            publishedAt: string | null;
+                            publishedBy: string | null;
+                            createdAt: string;
+                            policyId: string;
+                            title: string;
+                            bodyMd: string;
+                            bodyHtml: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/policies/{id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Write the draft of the next version (created after the published one if needed)
+         * @description Access: needs the `awareness:author` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                        /** @default  */
+                        changeNote?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            owner: string;
+                            reviewDue: string;
+                            reviewOverdue: boolean;
+                            /** @enum {string} */
+                            status: "draft" | "published" | "retired";
+                            currentVersion: number | null;
+                            draftVersion: number | null;
+                            audience: {
+                                /** @default false */
+                                everyone: boolean;
+                                /** @default [] */
+                                departmentIds: string[];
+                                /** @default [] */
+                                jobRoleIds: string[];
+                                /** @default [] */
+                                employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                            };
+                            ackDueDays: number;
+                            asked: number;
+                            acknowledged: number;
+                            overdue: number;
+                            updatedAt: string;
+                            versions: {
+                                version: number;
+                                changeNote: string;
+                                publishedAt: string | null;
+                                publishedBy: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/policies/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish the draft: it becomes current and everyone in the audience is asked to acknowledge it
+         * @description Access: needs the `awareness:author` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            owner: string;
+                            reviewDue: string;
+                            reviewOverdue: boolean;
+                            /** @enum {string} */
+                            status: "draft" | "published" | "retired";
+                            currentVersion: number | null;
+                            draftVersion: number | null;
+                            audience: {
+                                /** @default false */
+                                everyone: boolean;
+                                /** @default [] */
+                                departmentIds: string[];
+                                /** @default [] */
+                                jobRoleIds: string[];
+                                /** @default [] */
+                                employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                            };
+                            ackDueDays: number;
+                            asked: number;
+                            acknowledged: number;
+                            overdue: number;
+                            updatedAt: string;
+                            versions: {
+                                version: number;
+                                changeNote: string;
+                                publishedAt: string | null;
+                                publishedBy: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/policies/{id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retire a policy; open acknowledgement requests are closed
+         * @description Access: needs the `awareness:author` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            owner: string;
+                            reviewDue: string;
+                            reviewOverdue: boolean;
+                            /** @enum {string} */
+                            status: "draft" | "published" | "retired";
+                            currentVersion: number | null;
+                            draftVersion: number | null;
+                            audience: {
+                                /** @default false */
+                                everyone: boolean;
+                                /** @default [] */
+                                departmentIds: string[];
+                                /** @default [] */
+                                jobRoleIds: string[];
+                                /** @default [] */
+                                employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                            };
+                            ackDueDays: number;
+                            asked: number;
+                            acknowledged: number;
+                            overdue: number;
+                            updatedAt: string;
+                            versions: {
+                                version: number;
+                                changeNote: string;
+                                publishedAt: string | null;
+                                publishedBy: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/modules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Training modules with their completion progress
+         * @description Access: needs the `awareness:read` permission (roles: hr, security, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    status?: "draft" | "published" | "retired";
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                title: string;
+                                summary: string;
+                                /** @enum {string} */
+                                status: "draft" | "published" | "retired";
+                                passMark: number;
+                                maxAttempts: number;
+                                questionsPerAttempt: number | null;
+                                dueDays: number;
+                                questionCount: number;
+                                assigned: number;
+                                completed: number;
+                                overdue: number;
+                                updatedAt: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a training module (a draft)
+         * @description Access: needs the `awareness:author` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        /** @default  */
+                        summary?: string;
+                        body: string;
+                        /** @default 80 */
+                        passMark?: number;
+                        /** @default 3 */
+                        maxAttempts?: number;
+                        /** @default null */
+                        questionsPerAttempt?: number | null;
+                        /** @default 30 */
+                        dueDays?: number;
+                        /** @default [] */
+                        questions?: {
+                            id?: string;
+                            prompt: string;
+                            /** @enum {string} */
+                            kind: "single" | "multiple";
+                            options: {
+                                id?: string;
+                                text: string;
+                                correct: boolean;
+                            }[];
+                            /** @default  */
+                            explanation?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            summary: string;
+                            /** @enum {string} */
+                            status: "draft" | "published" | "retired";
+                            passMark: number;
+                            maxAttempts: number;
+                            questionsPerAttempt: number | null;
+                            dueDays: number;
+                            questionCount: number;
+                            assigned: number;
+                            completed: number;
+                            overdue: number;
+                            updatedAt: string;
+                            bodyMd: string;
+                            questions: {
+                                id: string;
+                                prompt: string;
+                                /** @enum {string} */
+                                kind: "single" | "multiple";
+                                options: {
+                                    id: string;
+                                    text: string;
+                                    correct: boolean;
+                                }[];
+                                explanation: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/modules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A module with its content and quiz (correct options included: authors and auditors only)
+         * @description Access: needs the `awareness:read` permission (roles: hr, security, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            summary: string;
+                            /** @enum {string} */
+                            status: "draft" | "published" | "retired";
+                            passMark: number;
+                            maxAttempts: number;
+                            questionsPerAttempt: number | null;
+                            dueDays: number;
+                            questionCount: number;
+                            assigned: number;
+                            completed: number;
+                            overdue: number;
+                            updatedAt: string;
+                            bodyMd: string;
+                            questions: {
+                                id: string;
+                                prompt: string;
+                                /** @enum {string} */
+                                kind: "single" | "multiple";
+                                options: {
+                                    id: string;
+                                    text: string;
+                                    correct: boolean;
+                                }[];
+                                explanation: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Replace a module's content, settings and questions (ids sent back are kept)
+         * @description Access: needs the `awareness:author` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        /** @default  */
+                        summary?: string;
+                        body: string;
+                        /** @default 80 */
+                        passMark?: number;
+                        /** @default 3 */
+                        maxAttempts?: number;
+                        /** @default null */
+                        questionsPerAttempt?: number | null;
+                        /** @default 30 */
+                        dueDays?: number;
+                        /** @default [] */
+                        questions?: {
+                            id?: string;
+                            prompt: string;
+                            /** @enum {string} */
+                            kind: "single" | "multiple";
+                            options: {
+                                id?: string;
+                                text: string;
+                                correct: boolean;
+                            }[];
+                            /** @default  */
+                            explanation?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            summary: string;
+                            /** @enum {string} */
+                            status: "draft" | "published" | "retired";
+                            passMark: number;
+                            maxAttempts: number;
+                            questionsPerAttempt: number | null;
+                            dueDays: number;
+                            questionCount: number;
+                            assigned: number;
+                            completed: number;
+                            overdue: number;
+                            updatedAt: string;
+                            bodyMd: string;
+                            questions: {
+                                id: string;
+                                prompt: string;
+                                /** @enum {string} */
+                                kind: "single" | "multiple";
+                                options: {
+                                    id: string;
+                                    text: string;
+                                    correct: boolean;
+                                }[];
+                                explanation: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/modules/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a module so rules and HR can assign it
+         * @description Access: needs the `awareness:author` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            summary: string;
+                            /** @enum {string} */
+                            status: "draft" | "published" | "retired";
+                            passMark: number;
+                            maxAttempts: number;
+                            questionsPerAttempt: number | null;
+                            dueDays: number;
+                            questionCount: number;
+                            assigned: number;
+                            completed: number;
+                            overdue: number;
+                            updatedAt: string;
+                            bodyMd: string;
+                            questions: {
+                                id: string;
+                                prompt: string;
+                                /** @enum {string} */
+                                kind: "single" | "multiple";
+                                options: {
+                                    id: string;
+                                    text: string;
+                                    correct: boolean;
+                                }[];
+                                explanation: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/modules/{id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retire a module; its open assignments are closed
+         * @description Access: needs the `awareness:author` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            summary: string;
+                            /** @enum {string} */
+                            status: "draft" | "published" | "retired";
+                            passMark: number;
+                            maxAttempts: number;
+                            questionsPerAttempt: number | null;
+                            dueDays: number;
+                            questionCount: number;
+                            assigned: number;
+                            completed: number;
+                            overdue: number;
+                            updatedAt: string;
+                            bodyMd: string;
+                            questions: {
+                                id: string;
+                                prompt: string;
+                                /** @enum {string} */
+                                kind: "single" | "multiple";
+                                options: {
+                                    id: string;
+                                    text: string;
+                                    correct: boolean;
+                                }[];
+                                explanation: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Assignment rules (joiners, annual refresher, HR case outcome, follow-up)
+         * @description Access: needs the `awareness:read` permission (roles: hr, security, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    trigger?: "joiner" | "notice" | "annual" | "hr_case" | "follow_up";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                trigger: "joiner" | "notice" | "annual" | "hr_case" | "follow_up";
+                                /** @enum {string} */
+                                itemType: "policy" | "module";
+                                itemId: string;
+                                itemTitle: string;
+                                audience: {
+                                    /** @default false */
+                                    everyone: boolean;
+                                    /** @default [] */
+                                    departmentIds: string[];
+                                    /** @default [] */
+                                    jobRoleIds: string[];
+                                    /** @default [] */
+                                    employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                                };
+                                dueDays: number;
+                                enabled: boolean;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add an assignment rule
+         * @description Access: needs the `awareness:author` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @enum {string} */
+                        trigger: "joiner" | "notice" | "annual" | "hr_case" | "follow_up";
+                        /** @enum {string} */
+                        itemType: "policy" | "module";
+                        itemId: string;
+                        audience: {
+                            /** @default false */
+                            everyone?: boolean;
+                            /** @default [] */
+                            departmentIds?: string[];
+                            /** @default [] */
+                            jobRoleIds?: string[];
+                            /** @default [] */
+                            employmentTypes?: ("employee" | "contractor" | "intern" | "vendor")[];
+                        };
+                        /** @default 14 */
+                        dueDays?: number;
+                        /** @default true */
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            trigger: "joiner" | "notice" | "annual" | "hr_case" | "follow_up";
+                            /** @enum {string} */
+                            itemType: "policy" | "module";
+                            itemId: string;
+                            itemTitle: string;
+                            audience: {
+                                /** @default false */
+                                everyone: boolean;
+                                /** @default [] */
+                                departmentIds: string[];
+                                /** @default [] */
+                                jobRoleIds: string[];
+                                /** @default [] */
+                                employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                            };
+                            dueDays: number;
+                            enabled: boolean;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a rule (assignments it made stay)
+         * @description Access: needs the `awareness:author` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a rule's name, audience, due days or switch it on or off
+         * @description Access: needs the `awareness:author` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        audience?: {
+                            /** @default false */
+                            everyone?: boolean;
+                            /** @default [] */
+                            departmentIds?: string[];
+                            /** @default [] */
+                            jobRoleIds?: string[];
+                            /** @default [] */
+                            employmentTypes?: ("employee" | "contractor" | "intern" | "vendor")[];
+                        };
+                        dueDays?: number;
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            trigger: "joiner" | "notice" | "annual" | "hr_case" | "follow_up";
+                            /** @enum {string} */
+                            itemType: "policy" | "module";
+                            itemId: string;
+                            itemTitle: string;
+                            audience: {
+                                /** @default false */
+                                everyone: boolean;
+                                /** @default [] */
+                                departmentIds: string[];
+                                /** @default [] */
+                                jobRoleIds: string[];
+                                /** @default [] */
+                                employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                            };
+                            dueDays: number;
+                            enabled: boolean;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/awareness/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Assignments across the organisation (status=overdue: who needs a nudge)
+         * @description Access: needs the `awareness:compliance` permission (roles: hr, security, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    status?: "open" | "done" | "closed" | "overdue";
+                    itemType?: "policy" | "module";
+                    itemId?: string;
+                    departmentId?: string;
+                    personId?: string;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                assignmentId: string;
+                                personId: string;
+                                personName: string;
+                                departmentName: string | null;
+                                managerName: string | null;
+                                /** @enum {string} */
+                                itemType: "policy" | "module";
+                                itemId: string;
+                                title: string;
+                                policyVersion: number | null;
+                                reason: string;
+                                /** @enum {string} */
+                                status: "open" | "done" | "closed";
+                                dueAt: string;
+                                overdue: boolean;
+                                daysOverdue: number;
+                                escalationLevel: number;
+                                completedAt: string | null;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Assign a published policy or module to an audience now (people who have it open are skipped)
+         * @description Access: needs the `awareness:assign` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        itemType: "policy" | "module";
+                        itemId: string;
+                        audience: {
+                            /** @default false */
+                            everyone?: boolean;
+                            /** @default [] */
+                            departmentIds?: string[];
+                            /** @default [] */
+                            jobRoleIds?: string[];
+                            /** @default [] */
+                            employmentTypes?: ("employee" | "contractor" | "intern" | "vendor")[];
+                        };
+                        /** @default 14 */
+                        dueDays?: number;
+                        cycle?: string;
+                        /** @default Assigned by HR or Security */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            inAudience: number;
+                            created: number;
+                            skipped: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Training completion and policy acknowledgement rates per department
+         * @description Access: needs the `awareness:compliance` permission (roles: hr, security, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            totals: {
+                                people: number;
+                                trainingAssigned: number;
+                                trainingDone: number;
+                                trainingOverdue: number;
+                                completionRate: number | null;
+                                policiesAsked: number;
+                                policiesAcknowledged: number;
+                                policiesOverdue: number;
+                                acknowledgementRate: number | null;
+                            };
+                            departments: {
+                                departmentId: string | null;
+                                departmentName: string;
+                                people: number;
+                                trainingAssigned: number;
+                                trainingDone: number;
+                                trainingOverdue: number;
+                                completionRate: number | null;
+                                policiesAsked: number;
+                                policiesAcknowledged: number;
+                                policiesOverdue: number;
+                                acknowledgementRate: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My direct reports' progress and their open or overdue items
+         * @description Access: needs the `awareness:team` permission (roles: manager); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    status?: "open" | "done" | "closed" | "overdue";
+                    itemType?: "policy" | "module";
+                    itemId?: string;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            linked: boolean;
+                            members: {
+                                personId: string;
+                                name: string;
+                                open: number;
+                                overdue: number;
+                                done: number;
+                            }[];
+                            items: {
+                                assignmentId: string;
+                                personId: string;
+                                personName: string;
+                                departmentName: string | null;
+                                managerName: string | null;
+                                /** @enum {string} */
+                                itemType: "policy" | "module";
+                                itemId: string;
+                                title: string;
+                                policyVersion: number | null;
+                                reason: string;
+                                /** @enum {string} */
+                                status: "open" | "done" | "closed";
+                                dueAt: string;
+                                overdue: boolean;
+                                daysOverdue: number;
+                                escalationLevel: number;
+                                completedAt: string | null;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My policies to acknowledge and training to complete, with due dates
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "open" | "done" | "closed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            linked: boolean;
+                            items: {
+                                assignmentId: string;
+                                /** @enum {string} */
+                                itemType: "policy" | "module";
+                                itemId: string;
+                                title: string;
+                                policyVersion: number | null;
+                                reason: string;
+                                /** @enum {string} */
+                                status: "open" | "done" | "closed";
+                                dueAt: string;
+                                overdue: boolean;
+                                assignedAt: string;
+                                completedAt: string | null;
+                                certificateId: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/me/policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A policy asked of me: its current version to read, and my acknowledgements
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            policyId: string;
+                            title: string;
+                            owner: string;
+                            version: number;
+                            bodyHtml: string;
+                            /** @enum {string} */
+                            status: "open" | "done" | "closed";
+                            dueAt: string | null;
+                            acknowledgedAt: string | null;
+                            history: {
+                                version: number;
+                                acknowledgedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/me/policies/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * I have read and accept version N (repeating it changes nothing)
+         * @description Access: any signed-in user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            policyId: string;
+                            title: string;
+                            owner: string;
+                            version: number;
+                            bodyHtml: string;
+                            /** @enum {string} */
+                            status: "open" | "done" | "closed";
+                            dueAt: string | null;
+                            acknowledgedAt: string | null;
+                            history: {
+                                version: number;
+                                acknowledgedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/me/modules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A training assigned to me: its content, my attempts and certificate
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            moduleId: string;
+                            title: string;
+                            summary: string;
+                            bodyHtml: string;
+                            passMark: number;
+                            maxAttempts: number;
+                            /** @enum {string} */
+                            status: "open" | "done" | "closed";
+                            dueAt: string;
+                            attempts: {
+                                attemptId: string;
+                                seq: number;
+                                startedAt: string;
+                                submittedAt: string | null;
+                                score: number | null;
+                                passed: boolean | null;
+                            }[];
+                            attemptsLeft: number;
+                            certificateId: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/me/modules/{id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start the quiz (or continue the attempt under way): questions and options, never the answers
+         * @description Access: any signed-in user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attemptId: string;
+                            moduleId: string;
+                            seq: number;
+                            maxAttempts: number;
+                            passMark: number;
+                            questions: {
+                                id: string;
+                                prompt: string;
+                                /** @enum {string} */
+                                kind: "single" | "multiple";
+                                options: {
+                                    id: string;
+                                    text: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/me/attempts/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit my answers once; graded on the server
+         * @description Access: any signed-in user.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        answers: {
+                            questionId: string;
+                            optionIds: string[];
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attemptId: string;
+                            score: number;
+                            passed: boolean;
+                            passMark: number;
+                            correct: number;
+                            total: number;
+                            attemptsLeft: number;
+                            certificateId: string | null;
+                            questions: {
+                                questionId: string;
+                                correct: boolean;
+                                explanation: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/me/certificates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My training certificate as PDF (the download is audited)
+         * @description Answers application/pdf as an attachment.
+         *
+         *     Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;

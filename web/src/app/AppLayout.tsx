@@ -3,6 +3,7 @@ import { useDisclosure } from "@mantine/hooks";
 import { Outlet, useLocation, useRouter } from "@tanstack/react-router";
 import { useEffect } from "react";
 import { NavLinkLink } from "../components/links";
+import { NotificationBell } from "../features/notifications/NotificationBell";
 import { visibleNavEntries } from "./nav";
 import { SessionContext, takeSignedOutFlag, useSessionQuery } from "./session";
 import { UserMenu } from "./UserMenu";
@@ -61,7 +62,10 @@ export function AppLayout() {
                 Tandem
               </Text>
             </Group>
-            <UserMenu />
+            <Group gap="xs" wrap="nowrap">
+              <NotificationBell />
+              <UserMenu />
+            </Group>
           </Group>
         </AppShell.Header>
         <AppShell.Navbar p="sm" aria-label="Main navigation">

@@ -6,17 +6,53 @@ import {
   Outlet,
   redirect,
 } from "@tanstack/react-router";
+import { AccessDashboardPage } from "../features/access/AccessDashboardPage";
 import { AlertsPage } from "../features/access/AlertsPage";
+import { CertificatesPage } from "../features/access/CertificatesPage";
+import { FindingsPage } from "../features/access/FindingsPage";
+import { MyAccessPage } from "../features/access/MyAccessPage";
+import { MyReviewsPage } from "../features/access/MyReviewsPage";
 import { OffboardingPage } from "../features/access/OffboardingPage";
 import { PlanPage } from "../features/access/PlanPage";
 import { PlansPage } from "../features/access/PlansPage";
 import { ProfilesPage } from "../features/access/ProfilesPage";
+import { ReconcilePage } from "../features/access/ReconcilePage";
+import { RequestAccessPage } from "../features/access/RequestAccessPage";
+import { RequestPage } from "../features/access/RequestPage";
+import { RequestsPage } from "../features/access/RequestsPage";
+import { ReviewCampaignPage } from "../features/access/ReviewCampaignPage";
+import { ReviewsPage } from "../features/access/ReviewsPage";
+import { SodRulesPage } from "../features/access/SodRulesPage";
 import { SystemPage } from "../features/access/SystemPage";
 import { SystemsPage } from "../features/access/SystemsPage";
-import { validatePlansSearch, validateTasksSearch } from "../features/access/search";
+import {
+  validateFindingsSearch,
+  validatePlansSearch,
+  validateRequestsSearch,
+  validateTasksSearch,
+} from "../features/access/search";
 import { TasksPage } from "../features/access/TasksPage";
 import { AuditPage } from "../features/audit/AuditPage";
+import { CompliancePage as AwarenessCompliancePage } from "../features/awareness/CompliancePage";
+import { ModulePage as AwarenessModulePage } from "../features/awareness/ModulePage";
+import { ModulesPage as AwarenessModulesPage } from "../features/awareness/ModulesPage";
+import { MyAwarenessPage } from "../features/awareness/MyAwarenessPage";
+import { PoliciesPage as AwarenessPoliciesPage } from "../features/awareness/PoliciesPage";
+import { PolicyPage as AwarenessPolicyPage } from "../features/awareness/PolicyPage";
+import { PolicyReaderPage } from "../features/awareness/PolicyReaderPage";
+import { RulesPage as AwarenessRulesPage } from "../features/awareness/RulesPage";
+import { TeamPage as AwarenessTeamPage } from "../features/awareness/TeamPage";
+import { TrainingPage } from "../features/awareness/TrainingPage";
 import { HomePage } from "../features/home/HomePage";
+import { DashboardPage as IncidentDashboardPage } from "../features/incidents/DashboardPage";
+import { HrCasePage } from "../features/incidents/HrCasePage";
+import { HrCasesPage } from "../features/incidents/HrCasesPage";
+import { IncidentPage } from "../features/incidents/IncidentPage";
+import { IncidentsPage } from "../features/incidents/IncidentsPage";
+import { JurisdictionsPage } from "../features/incidents/JurisdictionsPage";
+import { PlaybooksPage } from "../features/incidents/PlaybooksPage";
+import { InboxPage } from "../features/notifications/InboxPage";
+import { NotificationSettingsPage } from "../features/notifications/NotificationSettingsPage";
 import { DepartmentsPage } from "../features/org/DepartmentsPage";
 import { JobRolesPage } from "../features/org/JobRolesPage";
 import { LocationsPage } from "../features/org/LocationsPage";
@@ -25,6 +61,13 @@ import { PeoplePage } from "../features/people/PeoplePage";
 import { PersonPage } from "../features/people/PersonPage";
 import { validateDirectorySearch } from "../features/people/search";
 import { ProfilePage } from "../features/profile/ProfilePage";
+import { AskPage } from "../features/reports/AskPage";
+import { FollowUpPage } from "../features/reports/FollowUpPage";
+import { MyReportPage, MyReportsPage } from "../features/reports/MyReportsPage";
+import { PublicReportPage, ReportPage } from "../features/reports/ReportPage";
+import { validateTriageSearch } from "../features/reports/search";
+import { TriagePage } from "../features/reports/TriagePage";
+import { TriageReportPage } from "../features/reports/TriageReportPage";
 import { SetupPage } from "../features/signin/SetupPage";
 import { SigninPage } from "../features/signin/SigninPage";
 import { SsoSettingsPage } from "../features/sso/SsoSettingsPage";
@@ -221,9 +264,243 @@ const accessAlertsRoute = createRoute({
   component: guarded("access:alerts", AlertsPage),
 });
 
+const accessDashboardRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/dashboard",
+  component: guarded("access:read", AccessDashboardPage),
+});
+
+const accessReconcileRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/reconcile",
+  component: guarded("access:read", ReconcilePage),
+});
+
+const accessFindingsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/findings",
+  validateSearch: validateFindingsSearch,
+  component: guarded("access:read", FindingsPage),
+});
+
+// Requests, reviews and my access are for every signed-in employee; the server decides what each sees.
+const accessRequestRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/request",
+  component: RequestAccessPage,
+});
+
+const accessRequestsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/requests",
+  validateSearch: validateRequestsSearch,
+  component: RequestsPage,
+});
+
+const accessRequestDetailRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/requests/$id",
+  component: RequestPage,
+});
+
+const accessSodRulesRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/sod-rules",
+  component: guarded("access:read", SodRulesPage),
+});
+
+const accessReviewsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/reviews",
+  component: ReviewsPage,
+});
+
+const accessReviewRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/reviews/$id",
+  component: ReviewCampaignPage,
+});
+
+const accessMyReviewsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/my-reviews",
+  component: MyReviewsPage,
+});
+
+const accessCertificatesRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/access/certificates",
+  component: guarded("access:read", CertificatesPage),
+});
+
+const myAccessRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/my-access",
+  component: MyAccessPage,
+});
+
+// Reporting: /report and /report/follow-up work without an account (anonymous reporters).
+const publicReportRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/report",
+  component: PublicReportPage,
+});
+
+const followUpRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/report/follow-up",
+  component: FollowUpPage,
+});
+
+const newReportRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/reports/new",
+  component: ReportPage,
+});
+
+const myReportsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/reports/mine",
+  component: MyReportsPage,
+});
+
+const myReportRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/reports/mine/$id",
+  component: MyReportPage,
+});
+
+const triageRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/reports/triage",
+  validateSearch: validateTriageSearch,
+  component: guarded("reports:triage_read", TriagePage),
+});
+
+const triageReportRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/reports/triage/$id",
+  component: guarded("reports:triage_read", TriageReportPage),
+});
+
+const askRoute = createRoute({ getParentRoute: () => authedRoute, path: "/ask", component: AskPage });
+
+// Incident response. HR cases are open to every signed-in user at the door: the server shows
+// each case to HR and its members only.
+const incidentsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/incidents",
+  validateSearch: (search: Record<string, unknown>): { fromReport?: string } => ({
+    fromReport: optionalString(search.fromReport),
+  }),
+  component: guarded("incidents:read", IncidentsPage),
+});
+
+const incidentDashboardRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/incidents/dashboard",
+  component: guarded("incidents:read", IncidentDashboardPage),
+});
+
+const playbooksRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/incidents/playbooks",
+  component: guarded("incidents:read", PlaybooksPage),
+});
+
+const jurisdictionsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/incidents/jurisdictions",
+  component: guarded("incidents:read", JurisdictionsPage),
+});
+
+const incidentRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/incidents/$id",
+  component: guarded("incidents:read", IncidentPage),
+});
+
+const hrCasesRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/hr-cases",
+  component: HrCasesPage,
+});
+
+const hrCaseRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/hr-cases/$id",
+  component: HrCasePage,
+});
+
+// Awareness: every employee's own list, the reader and the player; authoring and compliance.
+const myAwarenessRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness",
+  component: MyAwarenessPage,
+});
+const policyReaderRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/policies/$id",
+  component: PolicyReaderPage,
+});
+const trainingRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/training/$id",
+  component: TrainingPage,
+});
+const awarenessTeamRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/team",
+  component: guarded("awareness:team", AwarenessTeamPage),
+});
+const awarenessPoliciesRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/admin/policies",
+  component: guarded("awareness:read", AwarenessPoliciesPage),
+});
+const awarenessPolicyRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/admin/policies/$id",
+  component: guarded("awareness:read", AwarenessPolicyPage),
+});
+const awarenessModulesRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/admin/modules",
+  component: guarded("awareness:read", AwarenessModulesPage),
+});
+const awarenessModuleRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/admin/modules/$id",
+  component: guarded("awareness:read", AwarenessModulePage),
+});
+const awarenessRulesRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/admin/rules",
+  component: guarded("awareness:read", AwarenessRulesPage),
+});
+const awarenessComplianceRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/compliance",
+  component: guarded("awareness:compliance", AwarenessCompliancePage),
+});
+
+const notificationsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/notifications",
+  component: InboxPage,
+});
+
+const notificationSettingsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/admin/notifications",
+  component: guarded("settings:manage", NotificationSettingsPage),
+});
+
 const routeTree = rootRoute.addChildren([
   signinRoute,
   setupRoute,
+  publicReportRoute,
+  followUpRoute,
   authedRoute.addChildren([
     homeRoute,
     profileRoute,
@@ -245,6 +522,43 @@ const routeTree = rootRoute.addChildren([
     offboardingRoute,
     accessTasksRoute,
     accessAlertsRoute,
+    accessDashboardRoute,
+    accessReconcileRoute,
+    accessFindingsRoute,
+    accessRequestRoute,
+    accessRequestsRoute,
+    accessRequestDetailRoute,
+    accessSodRulesRoute,
+    accessReviewsRoute,
+    accessReviewRoute,
+    accessMyReviewsRoute,
+    accessCertificatesRoute,
+    myAccessRoute,
+    newReportRoute,
+    myReportsRoute,
+    myReportRoute,
+    triageRoute,
+    triageReportRoute,
+    askRoute,
+    incidentsRoute,
+    incidentDashboardRoute,
+    playbooksRoute,
+    jurisdictionsRoute,
+    incidentRoute,
+    hrCasesRoute,
+    hrCaseRoute,
+    myAwarenessRoute,
+    policyReaderRoute,
+    trainingRoute,
+    awarenessTeamRoute,
+    awarenessPoliciesRoute,
+    awarenessPolicyRoute,
+    awarenessModulesRoute,
+    awarenessModuleRoute,
+    awarenessRulesRoute,
+    awarenessComplianceRoute,
+    notificationsRoute,
+    notificationSettingsRoute,
   ]),
 ]);
 

@@ -48,6 +48,26 @@ const envSchema = z.object({
   TANDEM_JOBS: bool.default(true),
   TANDEM_CHECKS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   TANDEM_WEB_DIR: z.string().min(1).optional(),
+  /** Reports by e-mail: the SMTP listener's port (unset: no listener) and address (loopback by default). */
+  TANDEM_REPORT_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  TANDEM_REPORT_SMTP_HOST: z.string().min(1).default("127.0.0.1"),
+  /** The report address(es) the listener accepts mail for, comma-separated. */
+  TANDEM_REPORT_ADDRESSES: z
+    .string()
+    .regex(
+      /^\s*[^\s@,]+@[^\s@,]+(\s*,\s*[^\s@,]+@[^\s@,]+)*\s*$/,
+      "must be e-mail addresses separated by commas",
+    )
+    .default("report@localhost"),
+  /** Largest mail the listener accepts (bytes, whole message). */
+  TANDEM_REPORT_MAIL_MAX_BYTES: z.coerce.number().int().min(10_000).max(104_857_600).default(26_214_400),
+  /** Attachments per report and the size of each (bytes). */
+  TANDEM_REPORT_ATTACHMENT_MAX_COUNT: z.coerce.number().int().min(0).max(50).default(5),
+  TANDEM_REPORT_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(52_428_800).default(10_485_760),
+  /** Anonymous reports accepted per minute, all reporters together (a shared token bucket). */
+  TANDEM_REPORT_ANON_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** Follow-up code look-ups per minute, all together; a wrong code costs several. */
+  TANDEM_REPORT_LOOKUP_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   /** Movers keep their old access this many hours before it is removed. */
   TANDEM_ACCESS_MOVER_GRACE_HOURS: z.coerce.number().min(0).max(8760).default(0),
   /** Attempts per access step before it is failed (retryable errors only). */
@@ -67,6 +87,39 @@ const envSchema = z.object({
     .default("0 */6 * * *"),
   /** An enabled account whose last sign-in is older than this many days is reported as dormant. */
   TANDEM_ACCESS_DORMANT_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** A leaver's access should be fully revoked within this many minutes of the HR event (metrics). */
+  TANDEM_ACCESS_OFFBOARDING_SLA_MINUTES: z.coerce.number().int().min(1).max(43_200).default(60),
+  /** Outgoing mail (notifications): smtp:// or smtps:// URL with credentials; unset = no e-mail. */
+  TANDEM_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/.+/, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  /** The From address of mail Tandem sends. */
+  TANDEM_MAIL_FROM: z.string().min(3).max(200).default("Tandem <tandem@localhost>"),
+  /** Closed HR cases are deleted this many days after they were closed. */
+  TANDEM_HR_CASE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(730),
+  /** Overdue awareness items: days after the due date to remind the person, tell the manager, tell HR. */
+  TANDEM_AWARENESS_REMIND_AFTER_DAYS: z.coerce.number().int().min(0).max(365).default(0),
+  TANDEM_AWARENESS_MANAGER_AFTER_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  TANDEM_AWARENESS_HR_AFTER_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+  /** When the annual refresher and escalations run (cron, UTC); "off" switches the schedule off. */
+  TANDEM_AWARENESS_CRON: z
+    .string()
+    .trim()
+    .regex(
+      /^(off|([0-9*/,?#LW-]+|[A-Za-z]{3})(\s+([0-9*/,?#LW-]+|[A-Za-z]{3}(-[A-Za-z]{3})?)){4,5})$/,
+      'must be a cron expression such as "0 6 * * *", or "off"',
+    )
+    .default("0 6 * * *"),
+  /** HR case outcomes that assign the follow-up training (comma-separated). */
+  TANDEM_AWARENESS_TRAINING_OUTCOMES: z
+    .string()
+    .trim()
+    .regex(/^[a-z_]+(,[a-z_]+)*$/, "must be comma-separated outcomes such as training,more_training")
+    .default("training,more_training")
+    .transform((s) => s.split(",")),
+  /** Load the starter policies and training modules when the server starts (once; "false" to skip). */
+  TANDEM_AWARENESS_STARTER: bool.default(true),
 });
 
 export type Env = z.infer<typeof envSchema>;
