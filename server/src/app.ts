@@ -79,7 +79,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   auditRoutes(app, db, signer, sinks);
   const people = registerPeople({ app, db, jobs, events, envelope, config });
   const access = registerAccess({ app, db, jobs, events, envelope, config, metrics, log });
-  const reports = registerReports({ app, db, jobs, events, envelope, config, log });
+  const reports = registerReports({ app, db, jobs, events, envelope, config, log, notifier });
   notifyRoutes(app, db, envelope, notifier);
   const incidents = registerIncidents({ app, db, jobs, events, envelope, config, notifier });
   const awareness = registerAwareness({ app, db, jobs, events, config, notifier });

@@ -5,6 +5,7 @@ import type { Events } from "../../platform/events/index.js";
 import type { Identity, TypedApp } from "../../platform/http/index.js";
 import type { Jobs } from "../../platform/jobs/index.js";
 import type { Logger } from "../../platform/log/index.js";
+import type { Notifier } from "../../platform/notify/index.js";
 import type { AttachmentLimits } from "./attachments.js";
 import type { Bucket } from "./followup.js";
 
@@ -17,6 +18,7 @@ export interface ReportsDeps {
   envelope: Envelope;
   config: Config;
   log: Logger;
+  notifier: Notifier;
 }
 
 export interface ReportSettings {

@@ -1,7 +1,8 @@
 import { registerEncryptedColumn } from "../../platform/crypto/index.js";
 import { attachmentAad } from "./attachments.js";
-import { type ReportsDeps, reportSettings } from "./context.js";
+import { RECEIVED, type ReportsDeps, reportSettings } from "./context.js";
 import { MAIL_PARSE_JOB, mailAad, parseMail } from "./mail.js";
+import { registerNoticeKinds, tellTriage } from "./notices.js";
 import "./policy.js";
 import { askRoutes } from "./routes-ask.js";
 import { reportRoutes } from "./routes-report.js";
@@ -43,6 +44,10 @@ registerEncryptedColumn({ table: "report_mail", idColumn: "id", column: "raw_enc
  */
 export function registerReports(deps: ReportsDeps) {
   const settings = reportSettings(deps.config);
+  registerNoticeKinds(deps.notifier);
+  deps.events.subscribe<{ reportId: string }>(RECEIVED, "reports.tell_triage", (e) =>
+    deps.db.tx((q) => tellTriage(q, deps.notifier, e.payload.reportId)),
+  );
   reportRoutes(deps, settings);
   triageRoutes(deps);
   askRoutes(deps);

@@ -4,6 +4,7 @@ import { notFound } from "../../platform/http/index.js";
 import { downloadHeaders, readAttachment } from "./attachments.js";
 import { caller, type ReportsDeps } from "./context.js";
 import { readOriginalMail } from "./mail.js";
+import { tellReporters } from "./notices.js";
 import { ATTACHMENTS, TRIAGE, TRIAGE_READ } from "./policy.js";
 import { getDetail, listQueue, queueItem, queueQuery, reportDetail } from "./queue.js";
 import { idParams, SEVERITIES, VERDICTS } from "./schemas.js";
@@ -19,7 +20,7 @@ const patchInput = z
 
 /** Security's triage queue and the actions on a report. */
 export function triageRoutes(deps: ReportsDeps) {
-  const { app, db, envelope, events } = deps;
+  const { app, db, envelope, events, notifier } = deps;
   const tags = ["reports: triage"];
   const detail = (id: string) => getDetail(db, id);
 
@@ -118,6 +119,9 @@ export function triageRoutes(deps: ReportsDeps) {
         setVerdict(q, req.auditCtx, events, req.params.id, {
           verdict: req.body.verdict,
           question: req.body.question,
+        }).then(async () => {
+          if (req.body.verdict === "needs_more_info")
+            await tellReporters(q, notifier, req.params.id, "question");
         }),
       );
       return detail(req.params.id);
@@ -137,7 +141,10 @@ export function triageRoutes(deps: ReportsDeps) {
       },
     },
     async (req) => {
-      await db.tx((q) => askReporter(q, req.auditCtx, req.params.id, req.body.body));
+      await db.tx(async (q) => {
+        await askReporter(q, req.auditCtx, req.params.id, req.body.body);
+        await tellReporters(q, notifier, req.params.id, "question");
+      });
       return detail(req.params.id);
     },
   );
@@ -179,7 +186,10 @@ export function triageRoutes(deps: ReportsDeps) {
       },
     },
     async (req) => {
-      await db.tx((q) => closeReport(q, req.auditCtx, req.params.id, req.body));
+      await db.tx(async (q) => {
+        await closeReport(q, req.auditCtx, req.params.id, req.body);
+        await tellReporters(q, notifier, req.params.id, "outcome");
+      });
       return detail(req.params.id);
     },
   );
