@@ -2,9 +2,9 @@ import { Button, Checkbox, Group, Paper, Select, Stack, Text, Textarea, Title } 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, expectData } from "../../api/client";
-import { useSession } from "../../app/session";
+import { useCan, useSession } from "../../app/session";
 import { ErrorAlert, fieldError } from "../../components/ErrorAlert";
-import { AnchorLink } from "../../components/links";
+import { AnchorLink, ButtonLink } from "../../components/links";
 import { SEVERITIES, STATUS_LABELS } from "./labels";
 import { reportQuery, reportsKey, similarQuery } from "./queries";
 import type { ReportDetail, Severity } from "./types";
@@ -23,6 +23,7 @@ function useReportMutation<T>(id: string, fn: (input: T) => Promise<ReportDetail
 /** Severity, assignment, verdict and closing, for those who triage. */
 export function TriageActions({ report }: { report: ReportDetail }) {
   const session = useSession();
+  const canOpenIncident = useCan("incidents:write");
   const id = report.id;
   const path = { params: { path: { id } } };
   const patch = useReportMutation(
@@ -81,6 +82,11 @@ export function TriageActions({ report }: { report: ReportDetail }) {
           <Button variant="default" onClick={() => patch.mutate({ status: "in_review" })}>
             Start review
           </Button>
+        ) : null}
+        {canOpenIncident && report.status !== "escalated" ? (
+          <ButtonLink to="/incidents" search={{ fromReport: id }} variant="light" color="red">
+            Open an incident from this report
+          </ButtonLink>
         ) : null}
       </Group>
       <ErrorAlert error={patch.error} title="Could not update the report" />
