@@ -4,7 +4,7 @@ import { Outlet, useLocation, useRouter } from "@tanstack/react-router";
 import { useEffect } from "react";
 import { NavLinkLink } from "../components/links";
 import { NotificationBell } from "../features/notifications/NotificationBell";
-import { visibleNavEntries } from "./nav";
+import { navSections, visibleNavEntries } from "./nav";
 import { SessionContext, takeSignedOutFlag, useSessionQuery } from "./session";
 import { UserMenu } from "./UserMenu";
 
@@ -69,15 +69,22 @@ export function AppLayout() {
           </Group>
         </AppShell.Header>
         <AppShell.Navbar p="sm" aria-label="Main navigation">
-          <ScrollArea type="never">
-            {entries.map((entry) => (
-              <NavLinkLink
-                key={entry.to}
-                to={entry.to}
-                label={entry.label}
-                active={isActive(location.pathname, entry.to)}
-                activeOptions={{ exact: entry.to === "/" }}
-              />
+          <ScrollArea type="auto">
+            {navSections(entries).map(({ section, entries: inSection }) => (
+              <div key={section} role="group" aria-label={section}>
+                <Text size="xs" fw={700} c="gray.7" tt="uppercase" px="sm" pt="sm" pb={4}>
+                  {section}
+                </Text>
+                {inSection.map((entry) => (
+                  <NavLinkLink
+                    key={entry.to}
+                    to={entry.to}
+                    label={entry.label}
+                    active={isActive(location.pathname, entry.to)}
+                    activeOptions={{ exact: entry.to === "/" }}
+                  />
+                ))}
+              </div>
             ))}
           </ScrollArea>
         </AppShell.Navbar>
