@@ -122,7 +122,7 @@ export function demoCommands(program: Command) {
           console.log(
             `Added ${rep.reports} sample reports and ${rep.questions} Ask Security questions; follow-up code of the anonymous one: ${rep.followUpCode}`,
           );
-        const inc = await seedIncidentsDemo(t, { ctx: CLI });
+        const inc = await seedIncidentsDemo(t, { ctx: CLI, reportIds: rep.phishingReportIds });
         if (!inc.alreadySeeded)
           console.log(
             `Added incident ${inc.openIncident} (open, regulatory clocks running), ${inc.closedIncident} (closed with its post-mortem) and HR case ${inc.hrCase}`,

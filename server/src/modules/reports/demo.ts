@@ -14,6 +14,8 @@ export interface ReportsDemoResult {
   questions: number;
   /** The anonymous demo report's follow-up code (to try the follow-up page). */
   followUpCode: string | null;
+  /** The phishing wave's open reports (the demo incident is opened from them). */
+  phishingReportIds: string[];
 }
 
 const PHISH = {
@@ -41,7 +43,7 @@ export async function seedReportsDemo(
 ): Promise<ReportsDemoResult> {
   const { db } = deps;
   const existing = await db.query("SELECT 1 FROM reports LIMIT 1");
-  if (existing.rowCount) return { alreadySeeded: true, reports: 0, questions: 0, followUpCode: null };
+  if (existing.rowCount) return { alreadySeeded: true, reports: 0, questions: 0, followUpCode: null, phishingReportIds: [] };
   const employees = await usersWith(db, "employee", 8);
   const managers = await usersWith(db, "manager", 2);
   const reporters = [...employees, ...managers];
@@ -203,6 +205,12 @@ export async function seedReportsDemo(
         if (item.faq) await promoteToFaq(q, sec, id, { answerId });
       }
     }
-    return { alreadySeeded: false, reports: 9, questions, followUpCode: anon.followUpCode };
+    return {
+      alreadySeeded: false,
+      reports: 9,
+      questions,
+      followUpCode: anon.followUpCode,
+      phishingReportIds: [wave[0]!.id, wave[3]!.id],
+    };
   });
 }
