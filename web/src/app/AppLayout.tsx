@@ -71,7 +71,7 @@ export function AppLayout() {
         <AppShell.Navbar p="sm" aria-label="Main navigation">
           <ScrollArea type="auto">
             {navSections(entries).map(({ section, entries: inSection }) => (
-              <div key={section} role="group" aria-label={section}>
+              <div key={section}>
                 <Text size="xs" fw={700} c="gray.7" tt="uppercase" px="sm" pt="sm" pb={4}>
                   {section}
                 </Text>

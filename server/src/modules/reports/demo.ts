@@ -43,7 +43,8 @@ export async function seedReportsDemo(
 ): Promise<ReportsDemoResult> {
   const { db } = deps;
   const existing = await db.query("SELECT 1 FROM reports LIMIT 1");
-  if (existing.rowCount) return { alreadySeeded: true, reports: 0, questions: 0, followUpCode: null, phishingReportIds: [] };
+  if (existing.rowCount)
+    return { alreadySeeded: true, reports: 0, questions: 0, followUpCode: null, phishingReportIds: [] };
   const employees = await usersWith(db, "employee", 8);
   const managers = await usersWith(db, "manager", 2);
   const reporters = [...employees, ...managers];
