@@ -2,6 +2,7 @@ import { type AwarenessDeps, escalationSettings, SYSTEM } from "./context.js";
 import { annualRefresh, escalate } from "./escalation.js";
 import { subscribeAwarenessEvents } from "./events.js";
 import "./policy.js";
+import { registerPhishing } from "./phishing/index.js";
 import { meRoutes } from "./routes-me.js";
 import { moduleRoutes } from "./routes-modules.js";
 import { policyRoutes } from "./routes-policies.js";
@@ -13,6 +14,7 @@ export type { AwarenessDeps } from "./context.js";
 export { type AwarenessDemoResult, seedAwarenessDemo } from "./demo.js";
 export type { EscalationResult } from "./escalation.js";
 export { renderMarkdown } from "./markdown.js";
+export { PHISHING_EVENTS, SIMULATION_HEADER } from "./phishing/index.js";
 export { type StarterResult, seedStarterContent } from "./starter.js";
 
 /** Domain events this module publishes (for points and dashboards to subscribe to). */
@@ -54,7 +56,9 @@ export function registerAwareness(deps: AwarenessDeps) {
   };
   jobs.define({ name: DAILY, retryLimit: 3, batchSize: 1, handler: async () => void (await daily()) });
   if (config.TANDEM_AWARENESS_CRON !== "off") jobs.schedule(DAILY, config.TANDEM_AWARENESS_CRON);
+  const phishing = registerPhishing(deps);
   return {
+    phishing,
     /** The annual refresher and one escalation step for everything due (what the daily job runs). */
     daily,
     seedStarter: () => seedStarterContent(db, events, SYSTEM),
