@@ -16,6 +16,8 @@ let bossSchema: string;
 let jobs: Jobs;
 let events: Events;
 const received: Record<string, DomainEvent<PersonLeft>[]> = { access: [], awareness: [] };
+const calls: Record<"flaky" | "bulk", Record<string, number>> = { flaky: {}, bulk: {} };
+const manySizes: number[] = [];
 
 beforeAll(async () => {
   const t = await testDatabase();
@@ -35,6 +37,27 @@ beforeAll(async () => {
     events.subscribe<PersonLeft>("person.left", subscriber, async (e) => void received[subscriber]!.push(e));
   }
   events.subscribe("person.hired", "welcome", async () => {});
+  // One event (p-bad) always fails; the others must be handled once each all the same.
+  events.subscribe<PersonLeft>("person.noticed", "flaky", async (e) => {
+    calls.flaky[e.payload.personId] = (calls.flaky[e.payload.personId] ?? 0) + 1;
+    if (e.payload.personId === "p-bad") throw new Error("cannot handle p-bad");
+  });
+  events.subscribe<PersonLeft>(
+    "person.noticed",
+    "bulk",
+    async (e) => {
+      calls.bulk[e.payload.personId] = (calls.bulk[e.payload.personId] ?? 0) + 1;
+      if (e.payload.personId === "p-bad") throw new Error("cannot handle p-bad");
+    },
+    {
+      batchSize: 10,
+      many: async (list) => {
+        manySizes.push(list.length);
+        if (list.some((e) => e.payload.personId === "p-bad")) throw new Error("batch with p-bad");
+        for (const e of list) calls.bulk[e.payload.personId] = (calls.bulk[e.payload.personId] ?? 0) + 1;
+      },
+    },
+  );
   await jobs.start();
 });
 
@@ -124,28 +147,45 @@ describe("domain events", () => {
 });
 
 describe("publishMany", () => {
-  it("enqueues one event per payload for each subscriber, in the publishing transaction", async () => {
-    const payloads = Array.from({ length: 30 }, (_, i) => ({
-      personId: `p-4${String(i).padStart(2, "0")}`,
+  /** The jobs carrying events published together that include one person's event. */
+  async function chunksFor(personId: string) {
+    const r = await db.query<{ name: string; n: number }>(
+      `SELECT name, jsonb_array_length(data->'payloads') AS n FROM ${bossSchema}.job
+        WHERE data->'payloads' @> $1::jsonb ORDER BY name`,
+      [JSON.stringify([{ personId }])],
+    );
+    return r.rows;
+  }
+
+  it("delivers one event per payload to each subscriber, queued together in the publishing transaction", async () => {
+    const payloads = Array.from({ length: 130 }, (_, i) => ({
+      personId: `p-4${String(i).padStart(3, "0")}`,
       lastDay: "2025-09-30",
     }));
     await expect(
       db.tx(async (q) => {
-        expect(await events.publishMany(q, "person.left", payloads)).toBe(60);
+        expect(await events.publishMany(q, "person.left", payloads)).toBe(260);
         throw new Error("the import was refused");
       }),
     ).rejects.toThrow("the import was refused");
-    for (const p of payloads.slice(0, 3)) expect(await jobsFor(p.personId)).toEqual([]);
+    for (const p of payloads.slice(0, 3)) expect(await chunksFor(p.personId)).toEqual([]);
 
-    expect(await db.tx((q) => events.publishMany(q, "person.left", payloads))).toBe(60);
+    expect(await db.tx((q) => events.publishMany(q, "person.left", payloads))).toBe(260);
+    // 130 events travel in two jobs per subscriber (100 and 30), not 130.
+    expect(await chunksFor(payloads[0]!.personId)).toEqual([
+      { name: "event.access", n: 100 },
+      { name: "event.awareness", n: 100 },
+    ]);
+    expect(await chunksFor(payloads[129]!.personId)).toEqual([
+      { name: "event.access", n: 30 },
+      { name: "event.awareness", n: 30 },
+    ]);
     const of = (subscriber: string, personId: string) =>
       received[subscriber]!.filter((e) => e.payload.personId === personId);
     await waitFor("both subscribers to receive every event", () =>
       payloads.every((p) => of("access", p.personId).length > 0 && of("awareness", p.personId).length > 0),
     );
     for (const p of payloads) {
-      const rows = await jobsFor(p.personId);
-      expect(rows.map((r) => r.name)).toEqual(["event.access", "event.awareness"]);
       for (const subscriber of ["access", "awareness"]) {
         const got = of(subscriber, p.personId);
         expect(got).toHaveLength(1);
@@ -154,6 +194,33 @@ describe("publishMany", () => {
         expect(Number.isNaN(Date.parse(got[0]!.occurredAt))).toBe(false);
       }
     }
+  });
+
+  it("a single payload is queued as a plain event", async () => {
+    const p = { personId: "p-600", lastDay: "2025-10-31" };
+    expect(await db.tx((q) => events.publishMany(q, "person.left", [p]))).toBe(2);
+    expect((await jobsFor("p-600")).map((r) => r.name)).toEqual(["event.access", "event.awareness"]);
+  });
+
+  it("an event of a shared job that fails is queued again on its own; the others are handled once", async () => {
+    const ids = Array.from({ length: 25 }, (_, i) => `p-7${String(i).padStart(2, "0")}`);
+    ids.splice(12, 0, "p-bad");
+    const payloads = ids.map((personId) => ({ personId, lastDay: "2025-11-30" }));
+    await db.tx((q) => events.publishMany(q, "person.noticed", payloads));
+    await waitFor("p-bad to be queued on its own for both subscribers", async () => {
+      const rows = await jobsFor("p-bad");
+      return rows.length === 2;
+    });
+    expect((await jobsFor("p-bad")).map((r) => r.name)).toEqual(["event.bulk", "event.flaky"]);
+    await waitFor("the requeued p-bad to be tried again", () => (calls.flaky["p-bad"] ?? 0) >= 2, 60_000);
+    for (const id of ids.filter((i) => i !== "p-bad")) {
+      expect(calls.flaky[id], id).toBe(1);
+      expect(calls.bulk[id], id).toBe(1);
+    }
+    // The bulk subscriber got its events in batches of at most 10; the batch holding p-bad
+    // was worked one by one.
+    expect(manySizes.length).toBeGreaterThan(1);
+    expect(Math.max(...manySizes)).toBeLessThanOrEqual(10);
   });
 
   it("enqueues nothing for no payloads or a type nobody subscribed to", async () => {

@@ -251,6 +251,15 @@ export class Jobs {
    * statements instead of one per job: the same jobs `send` would make (a singleton key
    * already waiting in the queue is skipped, as there). Ids are not returned.
    */
+  /** Enqueues jobs on their own (outside any caller's transaction), to run now. */
+  async sendNow(name: string, datas: object[]): Promise<void> {
+    await this.sendMany(
+      this.opts.db,
+      name,
+      datas.map((data) => ({ data })),
+    );
+  }
+
   async sendMany(q: Queryable, name: string, items: ({ data: object } & SendOptions)[]): Promise<void> {
     if (!this.defs.has(name)) throw new Error(`Unknown job ${name}`);
     if (!items.length) return;
