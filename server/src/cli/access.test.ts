@@ -1,77 +1,29 @@
-import { spawn } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../app.js";
 import { hashPassword, insertUser } from "../platform/auth/index.js";
 import { loadConfig } from "../platform/config/index.js";
 import { createLogger } from "../platform/log/index.js";
 import { groupsOf, ldapEntry, ldapSystemInput } from "../test/access.js";
-import { onPostgres, TEST_PASSWORD, TestClient, tempDir } from "../test/harness.js";
+import { CliWorld } from "../test/cli.js";
+import { TEST_PASSWORD, TestClient } from "../test/harness.js";
 import { startSlapd, type TestSlapd } from "../test/slapd.js";
 
 /** `tandem offboard` as an operator runs it, against a real slapd. */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const TSX = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
-const MAIN = path.join(ROOT, "server/src/main.ts");
 const LOCK = "000001010000Z";
 
-const dataDir = tempDir("tandem-cli-access-");
-let databaseUrl: string | undefined;
-let pgDatabase: string | undefined;
+const world = new CliWorld("offboard", { TANDEM_AUDIT_CHECKPOINT_MINUTES: "0" });
 let slapd: TestSlapd;
 const person = { employeeNumber: "OFF-1", workEmail: "olive.off@corp.test" };
-
-function env(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith("TANDEM_") || k === "DATABASE_URL" || k === "NODE_OPTIONS" || v === undefined) continue;
-    out[k] = v;
-  }
-  return {
-    ...out,
-    TANDEM_DATA_DIR: dataDir,
-    TANDEM_LOG_LEVEL: "warn",
-    TANDEM_AUDIT_CHECKPOINT_MINUTES: "0",
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  };
-}
-
-function tandem(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX, MAIN, ...args], { cwd: ROOT, env: env() });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const tandem = (args: string[]) => world.run(args);
 
 beforeAll(async () => {
   slapd = await startSlapd();
-  if (onPostgres) {
-    const base = process.env.TEST_DATABASE_URL;
-    if (!base) throw new Error("TANDEM_TEST_DB=postgres needs TEST_DATABASE_URL");
-    pgDatabase = `tandem_offboard_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${pgDatabase}"`);
-    await admin.end();
-    const url = new URL(base);
-    url.pathname = `/${pgDatabase}`;
-    databaseUrl = url.toString();
-  }
+  await world.setup();
   // A Tandem with a directory, a profile and one person whose account exists.
-  const t = await buildApp(loadConfig({ ...env(), TANDEM_JOBS: "false" }), { log: createLogger("silent") });
+  const t = await buildApp(loadConfig({ ...world.env(), TANDEM_JOBS: "false" }), {
+    log: createLogger("silent"),
+  });
   try {
     await insertUser(t.db, {
       email: "ops@corp.test",
@@ -106,13 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await slapd?.stop();
-  if (pgDatabase) {
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${pgDatabase}" WITH (FORCE)`);
-    await admin.end();
-  }
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await world.teardown();
 });
 
 describe("tandem offboard", () => {

@@ -1,22 +1,19 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../app.js";
 import { hashPassword, insertUser } from "../platform/auth/index.js";
 import { loadConfig } from "../platform/config/index.js";
 import { type Db, openDatabase } from "../platform/db/index.js";
 import { createLogger } from "../platform/log/index.js";
-import { onPostgres, TEST_PASSWORD, TestClient, tempDir } from "../test/harness.js";
+import { CliWorld } from "../test/cli.js";
+import { TEST_PASSWORD, TestClient } from "../test/harness.js";
 
 /**
  * `tandem certificate PERSON` as an operator runs it: a separate process on the same data
  * directory (or database), which writes the certificate and exits non-zero when there is none.
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 /** The verb wired into a `tandem` program with the CLI's error handling, as the entry point does. */
 const ENTRY = `
 import { Command, CommanderError } from "commander";
@@ -35,50 +32,13 @@ program.parseAsync(process.argv.slice(1), { from: "user" }).catch((err) => {
 });
 `;
 
-const dataDir = tempDir("tandem-cli-certificate-");
-const out = tempDir("tandem-cli-certificate-out-");
-let databaseUrl: string | undefined;
-let pgDatabase: string | undefined;
+const world = new CliWorld("certificate", { TANDEM_AUDIT_CHECKPOINT_MINUTES: "0" });
+const out = world.tempDir("out");
 const leaver = { employeeNumber: "CERT-1", workEmail: "lea.ver@corp.test", legalName: "Lea Ver" };
 const stayer = { employeeNumber: "CERT-2", workEmail: "stay.er@corp.test", legalName: "Stay Er" };
-
-function env(): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith("TANDEM_") || k === "DATABASE_URL" || k === "NODE_OPTIONS" || v === undefined) continue;
-    vars[k] = v;
-  }
-  return {
-    ...vars,
-    TANDEM_DATA_DIR: dataDir,
-    TANDEM_LOG_LEVEL: "warn",
-    TANDEM_AUDIT_CHECKPOINT_MINUTES: "0",
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  };
-}
-
-function tandem(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--input-type=module", "-e", ENTRY, "--", ...args],
-      {
-        cwd: ROOT,
-        env: env(),
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const env = () => world.env();
+const tandem = (args: string[]) =>
+  world.run(args, { entry: ["--import", "tsx", "--input-type=module", "-e", ENTRY, "--"] });
 
 /** Opens the same database the CLI uses (only while no CLI process runs: PGlite is single-process). */
 async function withDatabase<T>(fn: (db: Db) => Promise<T>): Promise<T> {
@@ -91,18 +51,7 @@ async function withDatabase<T>(fn: (db: Db) => Promise<T>): Promise<T> {
 }
 
 beforeAll(async () => {
-  if (onPostgres) {
-    const base = process.env.TEST_DATABASE_URL;
-    if (!base) throw new Error("TANDEM_TEST_DB=postgres needs TEST_DATABASE_URL");
-    pgDatabase = `tandem_certificate_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${pgDatabase}"`);
-    await admin.end();
-    const url = new URL(base);
-    url.pathname = `/${pgDatabase}`;
-    databaseUrl = url.toString();
-  }
+  await world.setup();
   // A leaver whose departure (revoke now, then each leaver task attested) is done, and a stayer.
   const t = await buildApp(loadConfig({ ...env(), TANDEM_JOBS: "false" }), { log: createLogger("silent") });
   try {
@@ -133,14 +82,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  if (pgDatabase) {
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${pgDatabase}" WITH (FORCE)`);
-    await admin.end();
-  }
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  fs.rmSync(out, { recursive: true, force: true });
+  await world.teardown();
 });
 
 describe("tandem certificate", () => {

@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type AuditEntry,
@@ -13,7 +11,8 @@ import {
 } from "../platform/audit/index.js";
 import { Envelope, Keyring, sha256 } from "../platform/crypto/index.js";
 import { type Db, openPglite, openPostgres, type Queryable } from "../platform/db/index.js";
-import { onPostgres, tempDir } from "../test/harness.js";
+import { CliWorld } from "../test/cli.js";
+import { onPostgres } from "../test/harness.js";
 
 /**
  * The `tandem` CLI as an operator runs it: each verb is a child process on a data directory
@@ -21,88 +20,15 @@ import { onPostgres, tempDir } from "../test/harness.js";
  * TANDEM_TEST_DB=postgres. The steps build on each other and run in order.
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const TSX = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
-const MAIN = path.join(ROOT, "server/src/main.ts");
 const SLOW = 240_000;
 
-const dataDir = tempDir("tandem-cli-");
-let databaseUrl: string | undefined;
-let pgDatabase: string | undefined;
-const children = new Set<ChildProcess>();
-const extraDirs: string[] = [];
+const world = new CliWorld("main");
+const dataDir = world.dataDir;
 
-beforeAll(async () => {
-  if (!onPostgres) return;
-  const base = process.env.TEST_DATABASE_URL;
-  if (!base) throw new Error("TANDEM_TEST_DB=postgres needs TEST_DATABASE_URL");
-  // A database of its own: the server's job queue gets its own schema in it, and one DROP cleans up.
-  pgDatabase = `tandem_cli_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${pgDatabase}"`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${pgDatabase}`;
-  databaseUrl = url.toString();
-});
+beforeAll(() => world.setup());
+afterAll(() => world.teardown());
 
-afterAll(async () => {
-  for (const c of children) c.kill("SIGKILL");
-  if (pgDatabase) {
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${pgDatabase}" WITH (FORCE)`);
-    await admin.end();
-  }
-  for (const d of [dataDir, ...extraDirs]) fs.rmSync(d, { recursive: true, force: true });
-});
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment of a child: nothing Tandem-specific inherited from the test runner. */
-function childEnv(extra: Record<string, string>, dir = dataDir, useDatabase = true): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith("TANDEM_") || k === "DATABASE_URL" || k === "NODE_OPTIONS") continue;
-    env[k] = v;
-  }
-  return {
-    ...env,
-    TANDEM_DATA_DIR: dir,
-    TANDEM_LOG_LEVEL: "warn",
-    ...(useDatabase && databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    ...extra,
-  };
-}
-
-function tandem(args: string[], extra: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX, MAIN, ...args], {
-      cwd: ROOT,
-      env: childEnv(extra),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.add(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const tandem = (args: string[], extra: Record<string, string> = {}) => world.run(args, { env: extra });
 
 /** Starts `tandem serve` on a free port and resolves with its URL once it says it is running. */
 function serve(
@@ -110,23 +36,21 @@ function serve(
   useDatabase: boolean,
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX, MAIN, "serve"], {
-      cwd: ROOT,
-      env: childEnv({ TANDEM_PORT: "0", TANDEM_HOST: "127.0.0.1", TANDEM_JOBS: "false" }, dir, useDatabase),
-      stdio: ["ignore", "pipe", "pipe"],
+    const child = world.spawn(["serve"], {
+      env: { TANDEM_PORT: "0", TANDEM_HOST: "127.0.0.1", TANDEM_JOBS: "false" },
+      dataDir: dir,
+      useDatabase,
     });
-    children.add(child);
     let out = "";
     const onData = (c: Buffer) => {
       out += c.toString();
       const m = /Tandem is running at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) resolve({ child, url: m[1]!, output: () => out });
     };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
     child.on("error", reject);
     child.on("exit", (code) => {
-      children.delete(child);
       reject(new Error(`serve exited with ${code} before it was ready:\n${out}`));
     });
   });
@@ -141,8 +65,8 @@ async function stop(child: ChildProcess): Promise<number | null> {
 
 /** Opens the same database the CLI uses (between CLI runs: the embedded one allows one process). */
 async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = databaseUrl
-    ? await openPostgres(databaseUrl, { max: 2 })
+  const db = world.databaseUrl
+    ? await openPostgres(world.databaseUrl, { max: 2 })
     : await openPglite(path.join(dataDir, "db"));
   try {
     return await fn(db);
@@ -479,11 +403,11 @@ describe("tandem CLI", () => {
         expect((await get(`Bearer tdm_${"x".repeat(43)}`)).status).toBe(401);
         expect((await get()).status).toBe(401);
 
-        if (!databaseUrl) await expectInUse();
+        if (!world.databaseUrl) await expectInUse();
       } finally {
         expect(await stop(server.child)).toBe(0);
       }
-      if (!databaseUrl) expect(fs.existsSync(path.join(dataDir, "db", "tandem.lock"))).toBe(false);
+      if (!world.databaseUrl) expect(fs.existsSync(path.join(dataDir, "db", "tandem.lock"))).toBe(false);
     },
     SLOW,
   );
@@ -492,8 +416,7 @@ describe("tandem CLI", () => {
     it(
       "on PostgreSQL too, a second process on an embedded data directory in use is refused",
       async () => {
-        const dir = tempDir("tandem-cli-lock-");
-        extraDirs.push(dir);
+        const dir = world.tempDir("lock");
         const server = await serve(dir, false);
         try {
           await expectInUse(dir);
@@ -508,16 +431,7 @@ describe("tandem CLI", () => {
 
 /** `migrate` on an embedded data directory held by a running server fails clearly. */
 async function expectInUse(dir = dataDir) {
-  const child = spawn(process.execPath, [TSX, MAIN, "migrate"], {
-    cwd: ROOT,
-    env: childEnv({}, dir, false),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const code = await new Promise<number | null>((r) => child.on("close", r));
+  const { code, stderr } = await world.run(["migrate"], { dataDir: dir, useDatabase: false });
   expect(code).toBe(1);
   const m = /^tandem: The embedded database in .* is in use by process (\d+)\. Stop that Tandem first/.exec(
     stderr,

@@ -1,11 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Db, openPglite, openPostgres } from "../platform/db/index.js";
-import { onPostgres, tempDir } from "../test/harness.js";
+import { CliWorld } from "../test/cli.js";
 
 /**
  * `tandem import people` as an operator runs it: a child process on a data directory of this
@@ -13,85 +10,21 @@ import { onPostgres, tempDir } from "../test/harness.js";
  * The steps build on each other and run in order.
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const TSX = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
-const MAIN = path.join(ROOT, "server/src/main.ts");
 const SLOW = 240_000;
 
-const dataDir = tempDir("tandem-cli-import-");
-const files = tempDir("tandem-cli-import-files-");
-let databaseUrl: string | undefined;
-let pgDatabase: string | undefined;
-const children = new Set<ChildProcess>();
+const world = new CliWorld("import");
+const dataDir = world.dataDir;
+const files = world.tempDir("files");
+const tandem = (args: string[]) => world.run(args);
 
-beforeAll(async () => {
-  if (!onPostgres) return;
-  const base = process.env.TEST_DATABASE_URL;
-  if (!base) throw new Error("TANDEM_TEST_DB=postgres needs TEST_DATABASE_URL");
-  pgDatabase = `tandem_cli_import_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${pgDatabase}"`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${pgDatabase}`;
-  databaseUrl = url.toString();
-});
-
-afterAll(async () => {
-  for (const c of children) c.kill("SIGKILL");
-  if (pgDatabase) {
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${pgDatabase}" WITH (FORCE)`);
-    await admin.end();
-  }
-  for (const d of [dataDir, files]) fs.rmSync(d, { recursive: true, force: true });
-});
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function tandem(args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith("TANDEM_") || k === "DATABASE_URL" || k === "NODE_OPTIONS") continue;
-    env[k] = v;
-  }
-  Object.assign(env, {
-    TANDEM_DATA_DIR: dataDir,
-    TANDEM_LOG_LEVEL: "warn",
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX, MAIN, ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.add(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+beforeAll(() => world.setup());
+afterAll(() => world.teardown());
 
 /** The CLI's database, opened after the child has exited (the embedded one allows one process). */
 async function database<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = databaseUrl ? await openPostgres(databaseUrl) : await openPglite(path.join(dataDir, "db"));
+  const db = world.databaseUrl
+    ? await openPostgres(world.databaseUrl)
+    : await openPglite(path.join(dataDir, "db"));
   try {
     return await fn(db);
   } finally {
