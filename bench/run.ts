@@ -2,6 +2,7 @@ import { accessEngineBench, settingsFromEnv as accessSettings } from "./access-e
 import { reconcileBench, settingsFromEnv as reconcileSettings } from "./access-reconcile.js";
 import { httpAuthGet, type Settings } from "./http-auth-get.js";
 import { settingsFromEnv as importSettings, peopleImportBench } from "./people-import.js";
+import { phishingSendBench, settingsFromEnv as phishingSettings } from "./phishing-send.js";
 import { reportsBench, settingsFromEnv as reportsSettings } from "./reports-intake.js";
 import { scimBench, settingsFromEnv as scimSettings } from "./scim.js";
 import { intFromEnv } from "./util.js";
@@ -18,7 +19,8 @@ import { intFromEnv } from "./util.js";
  *   BENCH_TANDEM_LOG_LEVEL  Tandem's log level during the run (default warn)
  *   BENCH_DATABASE_URL  run Tandem on this PostgreSQL (a schema of its own) instead of PGlite
  *   BENCH_ONLY         comma-separated benchmarks to run: http-auth-get, people-import,
- *                      scim-throughput, access-engine, access-reconcile, reports-intake
+ *                      scim-throughput, access-engine, access-reconcile, reports-intake,
+ *                      phishing-send
  *                      (default: all)
  *   BENCH_IMPORT_ROWS  people in the import benchmark's CSV (default 100000)
  *   BENCH_SCIM_USERS   users the SCIM benchmark creates, then patches (default 2000)
@@ -26,6 +28,7 @@ import { intFromEnv } from "./util.js";
  *   BENCH_ACCESS_*     the access-engine benchmark's settings (see bench/access-engine.ts)
  *   BENCH_RECONCILE_*  the access-reconcile benchmark's settings (see bench/access-reconcile.ts)
  *   BENCH_REPORTS_*    the reports-intake benchmark's settings (see bench/reports-intake.ts)
+ *   BENCH_PHISHING_*   the phishing-send benchmark's settings (see bench/phishing-send.ts)
  */
 
 function settings(): Settings {
@@ -61,6 +64,7 @@ const BENCHMARKS: Record<string, (s: Settings) => Promise<unknown>> = {
   "access-engine": () => accessEngineBench(accessSettings()),
   "access-reconcile": () => reconcileBench(reconcileSettings()),
   "reports-intake": () => reportsBench(reportsSettings()),
+  "phishing-send": () => phishingSendBench(phishingSettings()),
 };
 
 if (s) {

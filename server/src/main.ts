@@ -10,9 +10,11 @@ import { auditCommands, keyCommands, tokenCommands, userCommands } from "./cli/c
 import { CliError, cliConfig } from "./cli/context.js";
 import { demoCommands } from "./cli/demo.js";
 import { importCommands } from "./cli/import.js";
+import { phishingCommands } from "./cli/phishing.js";
 import { reconcileCommands } from "./cli/reconcile.js";
 import { requestCommands } from "./cli/requests.js";
 import { reviewCommands } from "./cli/reviews.js";
+import { rewardsCommands } from "./cli/rewards.js";
 import { ensureFirstAdmin, FIRST_ADMIN_EMAIL } from "./platform/auth/index.js";
 import { DataDirLockedError, MigrationError, migrate, openDatabase } from "./platform/db/index.js";
 
@@ -116,6 +118,8 @@ requestCommands(program);
 reconcileCommands(program);
 reviewCommands(program);
 awarenessCommands(program);
+phishingCommands(program);
+rewardsCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) process.exit(err.exitCode);

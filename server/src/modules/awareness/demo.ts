@@ -11,6 +11,8 @@ import { WORKING } from "../people/index.js";
 import { assignMany } from "./assign.js";
 import { DAY_MS } from "./context.js";
 import { activeQuestions } from "./modules.js";
+import { seedPhishingDemo } from "./phishing/phishing-demo.js";
+import { seedRewardsDemo } from "./rewards/index.js";
 import { seedStarterContent } from "./starter.js";
 
 export interface AwarenessDemoResult {
@@ -20,6 +22,8 @@ export interface AwarenessDemoResult {
   acknowledged: number;
   passed: number;
   overdue: number;
+  /** Finished phishing simulations added as history. */
+  phishingCampaigns: number;
 }
 
 /** A stable pseudo-random number in [0, 1) for a string (the same demo every time). */
@@ -73,6 +77,7 @@ export async function seedAwarenessDemo(
       acknowledged: 0,
       passed: 0,
       overdue: 0,
+      phishingCampaigns: 0,
     };
     if (result.alreadySeeded) return result;
     const people = await q.query<{ id: string }>(
@@ -143,6 +148,8 @@ export async function seedAwarenessDemo(
         result.overdue++;
       }
     }
+    result.phishingCampaigns = (await seedPhishingDemo(q, opts.ctx, now)).campaigns;
+    await seedRewardsDemo(q, opts.ctx, now);
     await appendAudit(q, opts.ctx, {
       action: "awareness.demo_seeded",
       targetType: "awareness",

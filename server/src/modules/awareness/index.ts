@@ -3,6 +3,7 @@ import { annualRefresh, escalate } from "./escalation.js";
 import { subscribeAwarenessEvents } from "./events.js";
 import "./policy.js";
 import { registerPhishing } from "./phishing/index.js";
+import { registerRewards } from "./rewards/index.js";
 import { meRoutes } from "./routes-me.js";
 import { moduleRoutes } from "./routes-modules.js";
 import { policyRoutes } from "./routes-policies.js";
@@ -57,8 +58,10 @@ export function registerAwareness(deps: AwarenessDeps) {
   jobs.define({ name: DAILY, retryLimit: 3, batchSize: 1, handler: async () => void (await daily()) });
   if (config.TANDEM_AWARENESS_CRON !== "off") jobs.schedule(DAILY, config.TANDEM_AWARENESS_CRON);
   const phishing = registerPhishing(deps);
+  const rewards = registerRewards(deps);
   return {
     phishing,
+    rewards,
     /** The annual refresher and one escalation step for everything due (what the daily job runs). */
     daily,
     seedStarter: () => seedStarterContent(db, events, SYSTEM),

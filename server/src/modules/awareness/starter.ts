@@ -13,6 +13,7 @@ import type { Events } from "../../platform/events/index.js";
 import { EVERYONE } from "./audience.js";
 import { addDays } from "./context.js";
 import { createModule, moduleInput, setModuleStatus } from "./modules.js";
+import { seedStarterTemplates } from "./phishing/starter-templates.js";
 import { createPolicy, publishPolicy } from "./policies.js";
 import { createRule, TRIGGERS } from "./rules.js";
 
@@ -112,6 +113,7 @@ export async function seedStarterContent(db: Db, events: Events, ctx: AuditConte
       );
       out.rules++;
     }
+    await seedStarterTemplates(q, ctx);
     return out;
   });
 }

@@ -7,6 +7,7 @@ import "./policy.js";
 import { askRoutes } from "./routes-ask.js";
 import { reportRoutes } from "./routes-report.js";
 import { triageRoutes } from "./routes-triage.js";
+import { closeAsSimulation, PHISH_RECOGNISED, PHISH_REPORTED } from "./simulation.js";
 import { createReportSmtp } from "./smtp.js";
 
 export {
@@ -23,7 +24,11 @@ export { CATEGORIES as REPORT_CATEGORIES } from "./schemas.js";
 
 /** Domain events this module publishes (in the transaction of the change). */
 export const REPORT_EVENTS = {
-  /** { reportId, category, reporterUserId: string | null, simulated: false } */
+  /**
+   * { reportId, category, reporterUserId: string | null, simulated: false, urls: string[],
+   * simulationMarkers: string[] } (X-Tandem-Simulation header values of a reported mail; an
+   * anonymous report carries no urls and no markers)
+   */
   received: "reports.received",
   /** { reportId, verdict } */
   verdict: "reports.verdict",
@@ -48,6 +53,10 @@ export function registerReports(deps: ReportsDeps) {
   deps.events.subscribe<{ reportId: string }>(RECEIVED, "reports.tell_triage", (e) =>
     deps.db.tx((q) => tellTriage(q, deps.notifier, e.payload.reportId)),
   );
+  const simulation = (e: { payload: { reportId: string } }) =>
+    deps.db.tx((q) => closeAsSimulation(q, deps.notifier, e.payload.reportId).then(() => undefined));
+  deps.events.subscribe<{ reportId: string }>(PHISH_REPORTED, "reports.simulation", simulation);
+  deps.events.subscribe<{ reportId: string }>(PHISH_RECOGNISED, "reports.simulation_copy", simulation);
   reportRoutes(deps, settings);
   triageRoutes(deps);
   askRoutes(deps);

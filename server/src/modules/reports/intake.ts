@@ -26,6 +26,8 @@ export interface NewReport {
   /** Mail intake computes the grouping keys from the mail itself. */
   keys?: GroupKeys;
   flags?: string[];
+  /** X-Tandem-Simulation header values found in a reported mail (a simulated phishing mail). */
+  simulationMarkers?: string[];
 }
 
 export interface Created {
@@ -121,11 +123,15 @@ export async function createReport(
       ...(r.flags?.length ? { flags: r.flags } : {}),
     },
   });
+  // Links and simulation markers let the phishing simulation recognise its own mail; an
+  // anonymous report carries neither, so it can never be tied to a recipient.
   await deps.events.publish(q, RECEIVED, {
     reportId: id,
     category,
     reporterUserId: userId,
     simulated: false,
+    urls: anonymous ? [] : keys.urls,
+    simulationMarkers: anonymous ? [] : (r.simulationMarkers ?? []),
   });
   return { id, reference, followUpCode: code };
 }

@@ -24,6 +24,21 @@ const aad = (id: string) => `report_mail.raw:${id}`;
 const FORWARDED_META =
   /^[ \t>]*(?:From|Von|De|Van|Fra):[ \t]*(.+)\r?\n(?:[^\n]*\n){0,6}?[ \t>]*(?:Subject|Betreff|Objet|Onderwerp|Emne):[ \t]*(.+)$/im;
 
+// The header a simulated phishing mail carries (its value is the recipient's tracking token),
+// also inside a forwarded copy, quoted or attached as message/rfc822.
+const SIMULATION_MARKER = /^(?:>[ \t]?)*X-Tandem-Simulation:[ \t]*([A-Za-z0-9_-]{16,128})[ \t]*\r?$/gim;
+
+/** The simulation markers in a message and in the messages attached to it (at most 10). */
+export function simulationMarkers(raw: Buffer, parsed?: ParsedMail): string[] {
+  const texts = [raw.toString("latin1")];
+  for (const a of parsed?.attachments ?? [])
+    if (a.contentType === "message/rfc822" && a.content.length <= 5_000_000)
+      texts.push(a.content.toString("latin1"));
+  const found = new Set<string>();
+  for (const text of texts) for (const m of text.matchAll(SIMULATION_MARKER)) if (m[1]) found.add(m[1]);
+  return [...found].slice(0, 10);
+}
+
 /** Keeps a received message and enqueues its parsing; returns the mail id (an earlier one for a repeat). */
 export async function receiveMail(
   db: Db,
@@ -174,6 +189,7 @@ export async function parseMail(
           };
     const created = await createReport(q, deps, MAIL_CTX, {
       ...body,
+      simulationMarkers: simulationMarkers(raw, parsed),
       channel: "email",
       reporter: { kind: "mail", email: fromAddress, userId: user?.id ?? null },
     });

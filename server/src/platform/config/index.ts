@@ -1,9 +1,19 @@
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((v) => v === "true" || v === "1" || v === "yes");
+
+/** An IPv4 or IPv6 CIDR range ("10.0.0.0/8", "2001:db8::/32") or a single address. */
+function isCidr(v: string): boolean {
+  const [addr = "", bits, ...rest] = v.split("/");
+  const family = isIP(addr);
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 
@@ -118,8 +128,36 @@ const envSchema = z.object({
     .regex(/^[a-z_]+(,[a-z_]+)*$/, "must be comma-separated outcomes such as training,more_training")
     .default("training,more_training")
     .transform((s) => s.split(",")),
+  /** Phishing simulation mail: smtp:// or smtps:// URL (unset: TANDEM_SMTP_URL is used). */
+  TANDEM_PHISHING_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/.+/, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  /** Recipients the phishing sender claims at once, SMTP connections it keeps, claim loops it runs together. */
+  TANDEM_PHISHING_SEND_BATCH: z.coerce.number().int().min(1).max(2000).default(200),
+  TANDEM_PHISHING_POOL: z.coerce.number().int().min(1).max(50).default(5),
+  TANDEM_PHISHING_PARALLEL: z.coerce.number().int().min(1).max(16).default(2),
+  /** Attempts per simulated mail on temporary refusals, and the first retry delay (doubles each time). */
+  TANDEM_PHISHING_SEND_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  TANDEM_PHISHING_RETRY_SECONDS: z.coerce.number().min(0).max(3600).default(60),
+  /** A claimed mail not recorded within this many seconds is marked uncertain (never resent by itself). */
+  TANDEM_PHISHING_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** The organisation's name for the {{company}} merge field. */
+  TANDEM_PHISHING_COMPANY: z.string().trim().min(1).max(200).default("our company"),
   /** Load the starter policies and training modules when the server starts (once; "false" to skip). */
   TANDEM_AWARENESS_STARTER: bool.default(true),
+  /** Phishing simulation: source ranges of mail scanners and link checkers (CIDR, comma-separated). */
+  TANDEM_PHISHING_SCANNER_RANGES: z
+    .string()
+    .trim()
+    .refine(
+      (v) => v === "" || v.split(",").every((c) => isCidr(c.trim())),
+      "must be CIDR ranges such as 192.0.2.0/24, separated by commas",
+    )
+    .default("")
+    .transform((v) => (v ? v.split(",").map((c) => c.trim()) : [])),
+  /** A tracked request sooner than this many seconds after delivery is a machine, not a person. */
+  TANDEM_PHISHING_MIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
 });
 
 export type Env = z.infer<typeof envSchema>;

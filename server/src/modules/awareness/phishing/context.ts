@@ -11,6 +11,11 @@ export const PHISHING_EVENTS = {
   clicked: "awareness.phish_clicked",
   /** { personId, campaignId, recipientId, reportId }: the person reported the simulated mail. */
   reported: "awareness.phish_reported",
+  /**
+   * { reportId, campaignId, recipientId, reason }: a report holds a simulated mail but does not
+   * count for its recipient (reported again, by someone else, or after tracking ended).
+   */
+  reportRecognised: "awareness.phish_report_recognised",
 } as const;
 
 /** The mail header that marks a simulated message; its value is the recipient's token. */
