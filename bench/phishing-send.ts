@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import nodemailer from "nodemailer";
+import pg from "pg";
 import { SMTPServer } from "smtp-server";
 import { buildApp } from "../server/src/app.js";
 import { createCampaign, scheduleCampaign } from "../server/src/modules/awareness/phishing/campaigns.js";
@@ -122,6 +123,19 @@ export async function phishingSendBench(s: PhishingBenchSettings) {
     TANDEM_ACCESS_RECONCILE_CRON: "off",
     TANDEM_PHISHING_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
   };
+  // BENCH_PHISHING_DATABASE_URL: a PostgreSQL server instead of the embedded database (a
+  // database of the bench's own is created on it and dropped afterwards).
+  const pgBase = process.env.BENCH_PHISHING_DATABASE_URL;
+  const pgName = `tandem_bench_phishing_${process.pid}`;
+  if (pgBase) {
+    const admin = new pg.Client({ connectionString: pgBase });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${pgName}"`);
+    await admin.end();
+    const url = new URL(pgBase);
+    url.pathname = `/${pgName}`;
+    env.DATABASE_URL = url.toString();
+  }
   if (s.batch) env.TANDEM_PHISHING_SEND_BATCH = String(s.batch);
   if (s.pool) env.TANDEM_PHISHING_POOL = String(s.pool);
   if (s.parallel) env.TANDEM_PHISHING_PARALLEL = String(s.parallel);
@@ -223,7 +237,9 @@ export async function phishingSendBench(s: PhishingBenchSettings) {
     const rawMsgsPerSec = round(n / rawSeconds);
     return {
       benchmark: "phishing-send",
-      database: "PGlite, file-backed (temporary directory)",
+      database: pgBase
+        ? "PostgreSQL (BENCH_PHISHING_DATABASE_URL)"
+        : "PGlite, file-backed (temporary directory)",
       cpus: os.cpus().length,
       recipients: n,
       settings: {
@@ -246,6 +262,12 @@ export async function phishingSendBench(s: PhishingBenchSettings) {
     };
   } finally {
     await t.close();
+    if (pgBase) {
+      const admin = new pg.Client({ connectionString: pgBase });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${pgName}" WITH (FORCE)`);
+      await admin.end();
+    }
     await sink.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }

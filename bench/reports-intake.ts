@@ -5,7 +5,9 @@ import nodemailer from "nodemailer";
 import { buildApp } from "../server/src/app.js";
 import { createApiToken, hashPassword, insertUser } from "../server/src/platform/auth/index.js";
 import { loadConfig } from "../server/src/platform/config/index.js";
+import { openDatabase } from "../server/src/platform/db/index.js";
 import { createLogger } from "../server/src/platform/log/index.js";
+import { countingDb } from "./lib/sql-counter.js";
 import { intFromEnv, percentile, runAsScript } from "./util.js";
 
 /**
@@ -24,6 +26,7 @@ import { intFromEnv, percentile, runAsScript } from "./util.js";
  *   BENCH_REPORTS_QUEUE        reports stored for the queue measurement (default 100000)
  *   BENCH_REPORTS_CONCURRENCY  requests or SMTP connections at once (default 8)
  *   BENCH_REPORTS_SAMPLES      reads of each queue page (default 30)
+ *   BENCH_REPORTS_SQL          1: count and time every SQL statement of the API and SMTP steps
  */
 
 export interface ReportsBenchSettings {
@@ -75,7 +78,13 @@ export async function reportsBench(s: ReportsBenchSettings) {
     TANDEM_REPORT_SMTP_PORT: "0",
     TANDEM_REPORT_ADDRESSES: "report@bench.test",
   });
-  const t = await buildApp(config, { log: createLogger("warn", process.stderr), env: {} });
+  // BENCH_REPORTS_SQL=1: count and time every statement of the API and SMTP steps.
+  const counter = process.env.BENCH_REPORTS_SQL === "1" ? countingDb(await openDatabase(config)) : null;
+  const t = await buildApp(config, {
+    log: createLogger("warn", process.stderr),
+    env: {},
+    ...(counter ? { db: counter.db } : {}),
+  });
   try {
     await t.app.listen({ host: "127.0.0.1", port: 0 });
     const address = t.app.server.address();
@@ -148,6 +157,7 @@ export async function reportsBench(s: ReportsBenchSettings) {
     }
     const parsedSeconds = (performance.now() - apiStart) / 1000;
 
+    const sql = counter?.stats("ms", 12);
     say(`storing ${s.queue} reports for the queue`);
     const seedStart = performance.now();
     await seedQueue(t.db, s.queue);
@@ -177,6 +187,7 @@ export async function reportsBench(s: ReportsBenchSettings) {
     }
     return {
       benchmark: "reports-intake",
+      ...(sql ? { sql } : {}),
       database: "PGlite, file-backed (temporary directory)",
       cpus: os.cpus().length,
       api: {
