@@ -14779,6 +14779,1849 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/awareness/phishing/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Phishing templates (archived ones only when asked for)
+         * @description Access: needs the `phishing:results` permission (roles: security, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    includeArchived?: "true" | "false";
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                lure: string;
+                                /** @enum {string} */
+                                difficulty: "easy" | "medium" | "hard";
+                                fromName: string;
+                                fromAddress: string;
+                                subject: string;
+                                /** @enum {string} */
+                                landingKind: "login" | "notice";
+                                archived: boolean;
+                                createdAt: string;
+                                updatedAt: string;
+                                campaigns: number;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a phishing template
+         * @description Access: needs the `phishing:run` permission (roles: security, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        lure: string;
+                        /**
+                         * @default medium
+                         * @enum {string}
+                         */
+                        difficulty?: "easy" | "medium" | "hard";
+                        fromName: string;
+                        fromAddress: string;
+                        subject: string;
+                        bodyHtml: string;
+                        bodyText: string;
+                        /**
+                         * @default login
+                         * @enum {string}
+                         */
+                        landingKind?: "login" | "notice";
+                        /** @default  */
+                        landingTitle?: string;
+                        lessonMd: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            lure: string;
+                            /** @enum {string} */
+                            difficulty: "easy" | "medium" | "hard";
+                            fromName: string;
+                            fromAddress: string;
+                            subject: string;
+                            /** @enum {string} */
+                            landingKind: "login" | "notice";
+                            archived: boolean;
+                            createdAt: string;
+                            updatedAt: string;
+                            campaigns: number;
+                            bodyHtml: string;
+                            bodyText: string;
+                            landingTitle: string;
+                            lessonMd: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/phishing/templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A phishing template
+         * @description Access: needs the `phishing:results` permission (roles: security, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            lure: string;
+                            /** @enum {string} */
+                            difficulty: "easy" | "medium" | "hard";
+                            fromName: string;
+                            fromAddress: string;
+                            subject: string;
+                            /** @enum {string} */
+                            landingKind: "login" | "notice";
+                            archived: boolean;
+                            createdAt: string;
+                            updatedAt: string;
+                            campaigns: number;
+                            bodyHtml: string;
+                            bodyText: string;
+                            landingTitle: string;
+                            lessonMd: string;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Replace a phishing template (campaigns not yet sent use the new text)
+         * @description Access: needs the `phishing:run` permission (roles: security, hr, admin); an API token needs it as a scope.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        lure: string;
+                        /**
+                         * @default medium
+                         * @enum {string}
+                         */
+                        difficulty?: "easy" | "medium" | "hard";
+                        fromName: string;
+                        fromAddress: string;
+                        subject: string;
+                        bodyHtml: string;
+                        bodyText: string;
+                        /**
+                         * @default login
+                         * @enum {string}
+                         */
+                        landingKind?: "login" | "notice";
+                        /** @default  */
+                        landingTitle?: string;
+                        lessonMd: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            lure: string;
+                            /** @enum {string} */
+                            difficulty: "easy" | "medium" | "hard";
+                            fromName: string;
+                            fromAddress: string;
+                            subject: string;
+                            /** @enum {string} */
+                            landingKind: "login" | "notice";
+                            archived: boolean;
+                            createdAt: string;
+                            updatedAt: string;
+                            campaigns: number;
+                            bodyHtml: string;
+                            bodyText: string;
+                            landingTitle: string;
+                            lessonMd: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/phishing/templates/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive a template: kept for its campaigns, no new campaign can use it
+         * @description Access: needs the `phishing:run` permission (roles: security, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            lure: string;
+                            /** @enum {string} */
+                            difficulty: "easy" | "medium" | "hard";
+                            fromName: string;
+                            fromAddress: string;
+                            subject: string;
+                            /** @enum {string} */
+                            landingKind: "login" | "notice";
+                            archived: boolean;
+                            createdAt: string;
+                            updatedAt: string;
+                            campaigns: number;
+                            bodyHtml: string;
+                            bodyText: string;
+                            landingTitle: string;
+                            lessonMd: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/phishing/templates/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The template as a sample person, or the given person, would receive it
+         * @description Access: needs the `phishing:run` permission (roles: security, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        personId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            subject: string;
+                            html: string;
+                            text: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/phishing/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Phishing campaigns with their counts
+         * @description Access: needs the `phishing:results` permission (roles: security, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "draft" | "scheduled" | "sending" | "finished" | "cancelled";
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                templateId: string;
+                                templateName: string;
+                                audience: {
+                                    /** @default false */
+                                    everyone: boolean;
+                                    /** @default [] */
+                                    departmentIds: string[];
+                                    /** @default [] */
+                                    jobRoleIds: string[];
+                                    /** @default [] */
+                                    employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                                };
+                                windowStart: string;
+                                windowEnd: string;
+                                /** @enum {string} */
+                                status: "draft" | "scheduled" | "sending" | "finished" | "cancelled";
+                                followUpModuleId: string | null;
+                                trackDays: number;
+                                createdAt: string;
+                                scheduledAt: string | null;
+                                finishedAt: string | null;
+                                counts: {
+                                    recipients: number;
+                                    pending: number;
+                                    sending: number;
+                                    sent: number;
+                                    failed: number;
+                                    uncertain: number;
+                                    dropped: number;
+                                    opened: number;
+                                    clicked: number;
+                                    submitted: number;
+                                    reported: number;
+                                };
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a campaign (a draft)
+         * @description Access: needs the `phishing:run` permission (roles: security, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        templateId: string;
+                        audience: {
+                            /** @default false */
+                            everyone?: boolean;
+                            /** @default [] */
+                            departmentIds?: string[];
+                            /** @default [] */
+                            jobRoleIds?: string[];
+                            /** @default [] */
+                            employmentTypes?: ("employee" | "contractor" | "intern" | "vendor")[];
+                        };
+                        /** Format: date-time */
+                        windowStart: string;
+                        /** Format: date-time */
+                        windowEnd: string;
+                        /** @default null */
+                        followUpModuleId?: string | null;
+                        /** @default 30 */
+                        trackDays?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            templateId: string;
+                            templateName: string;
+                            audience: {
+                                /** @default false */
+                                everyone: boolean;
+                                /** @default [] */
+                                departmentIds: string[];
+                                /** @default [] */
+                                jobRoleIds: string[];
+                                /** @default [] */
+                                employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                            };
+                            windowStart: string;
+                            windowEnd: string;
+                            /** @enum {string} */
+                            status: "draft" | "scheduled" | "sending" | "finished" | "cancelled";
+                            followUpModuleId: string | null;
+                            trackDays: number;
+                            createdAt: string;
+                            scheduledAt: string | null;
+                            finishedAt: string | null;
+                            counts: {
+                                recipients: number;
+                                pending: number;
+                                sending: number;
+                                sent: number;
+                                failed: number;
+                                uncertain: number;
+                                dropped: number;
+                                opened: number;
+                                clicked: number;
+                                submitted: number;
+                                reported: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/phishing/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A campaign with its counts
+         * @description Access: needs the `phishing:results` permission (roles: security, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            templateId: string;
+                            templateName: string;
+                            audience: {
+                                /** @default false */
+                                everyone: boolean;
+                                /** @default [] */
+                                departmentIds: string[];
+                                /** @default [] */
+                                jobRoleIds: string[];
+                                /** @default [] */
+                                employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                            };
+                            windowStart: string;
+                            windowEnd: string;
+                            /** @enum {string} */
+                            status: "draft" | "scheduled" | "sending" | "finished" | "cancelled";
+                            followUpModuleId: string | null;
+                            trackDays: number;
+                            createdAt: string;
+                            scheduledAt: string | null;
+                            finishedAt: string | null;
+                            counts: {
+                                recipients: number;
+                                pending: number;
+                                sending: number;
+                                sent: number;
+                                failed: number;
+                                uncertain: number;
+                                dropped: number;
+                                opened: number;
+                                clicked: number;
+                                submitted: number;
+                                reported: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Replace a draft campaign
+         * @description Access: needs the `phishing:run` permission (roles: security, hr, admin); an API token needs it as a scope.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        templateId: string;
+                        audience: {
+                            /** @default false */
+                            everyone?: boolean;
+                            /** @default [] */
+                            departmentIds?: string[];
+                            /** @default [] */
+                            jobRoleIds?: string[];
+                            /** @default [] */
+                            employmentTypes?: ("employee" | "contractor" | "intern" | "vendor")[];
+                        };
+                        /** Format: date-time */
+                        windowStart: string;
+                        /** Format: date-time */
+                        windowEnd: string;
+                        /** @default null */
+                        followUpModuleId?: string | null;
+                        /** @default 30 */
+                        trackDays?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            templateId: string;
+                            templateName: string;
+                            audience: {
+                                /** @default false */
+                                everyone: boolean;
+                                /** @default [] */
+                                departmentIds: string[];
+                                /** @default [] */
+                                jobRoleIds: string[];
+                                /** @default [] */
+                                employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                            };
+                            windowStart: string;
+                            windowEnd: string;
+                            /** @enum {string} */
+                            status: "draft" | "scheduled" | "sending" | "finished" | "cancelled";
+                            followUpModuleId: string | null;
+                            trackDays: number;
+                            createdAt: string;
+                            scheduledAt: string | null;
+                            finishedAt: string | null;
+                            counts: {
+                                recipients: number;
+                                pending: number;
+                                sending: number;
+                                sent: number;
+                                failed: number;
+                                uncertain: number;
+                                dropped: number;
+                                opened: number;
+                                clicked: number;
+                                submitted: number;
+                                reported: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/phishing/campaigns/{id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Schedule a draft: the audience becomes recipients, sent at random moments over the window
+         * @description Access: needs the `phishing:run` permission (roles: security, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            scheduled: number;
+                            skipped: {
+                                personId: string;
+                                name: string;
+                                email: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/phishing/campaigns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a campaign: recipients not yet sent to are dropped
+         * @description Access: needs the `phishing:run` permission (roles: security, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            templateId: string;
+                            templateName: string;
+                            audience: {
+                                /** @default false */
+                                everyone: boolean;
+                                /** @default [] */
+                                departmentIds: string[];
+                                /** @default [] */
+                                jobRoleIds: string[];
+                                /** @default [] */
+                                employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                            };
+                            windowStart: string;
+                            windowEnd: string;
+                            /** @enum {string} */
+                            status: "draft" | "scheduled" | "sending" | "finished" | "cancelled";
+                            followUpModuleId: string | null;
+                            trackDays: number;
+                            createdAt: string;
+                            scheduledAt: string | null;
+                            finishedAt: string | null;
+                            counts: {
+                                recipients: number;
+                                pending: number;
+                                sending: number;
+                                sent: number;
+                                failed: number;
+                                uncertain: number;
+                                dropped: number;
+                                opened: number;
+                                clicked: number;
+                                submitted: number;
+                                reported: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/phishing/campaigns/{id}/recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A campaign's recipients with their sending state and stages
+         * @description Access: needs the `phishing:results` permission (roles: security, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "pending" | "sending" | "sent" | "failed" | "uncertain" | "dropped";
+                    stage?: "opened" | "clicked" | "submitted" | "reported";
+                    departmentId?: string;
+                    q?: string;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                personId: string;
+                                name: string;
+                                email: string;
+                                departmentId: string | null;
+                                departmentName: string | null;
+                                /** @enum {string} */
+                                status: "pending" | "sending" | "sent" | "failed" | "uncertain" | "dropped";
+                                attempts: number;
+                                lastError: string | null;
+                                sentAt: string | null;
+                                openedAt: string | null;
+                                clickedAt: string | null;
+                                submittedAt: string | null;
+                                reportedAt: string | null;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/phishing/campaigns/{id}/recipients/{rid}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a failed or uncertain message again
+         * @description Access: needs the `phishing:run` permission (roles: security, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    rid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            templateId: string;
+                            templateName: string;
+                            audience: {
+                                /** @default false */
+                                everyone: boolean;
+                                /** @default [] */
+                                departmentIds: string[];
+                                /** @default [] */
+                                jobRoleIds: string[];
+                                /** @default [] */
+                                employmentTypes: ("employee" | "contractor" | "intern" | "vendor")[];
+                            };
+                            windowStart: string;
+                            windowEnd: string;
+                            /** @enum {string} */
+                            status: "draft" | "scheduled" | "sending" | "finished" | "cancelled";
+                            followUpModuleId: string | null;
+                            trackDays: number;
+                            createdAt: string;
+                            scheduledAt: string | null;
+                            finishedAt: string | null;
+                            counts: {
+                                recipients: number;
+                                pending: number;
+                                sending: number;
+                                sent: number;
+                                failed: number;
+                                uncertain: number;
+                                dropped: number;
+                                opened: number;
+                                clicked: number;
+                                submitted: number;
+                                reported: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/phishing/campaigns/{id}/interactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every tracked request of a campaign, counted or filtered, with the reason and the request's shape
+         * @description Access: needs the `phishing:results` permission (roles: security, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    counted?: "true" | "false";
+                    kind?: "open" | "click" | "confirm" | "submit" | "report";
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                recipientId: string;
+                                personName: string | null;
+                                /** @enum {string} */
+                                kind: "open" | "click" | "confirm" | "submit" | "report";
+                                at: string;
+                                /** @description Whether it counts now (an override wins over the automatic decision) */
+                                counted: boolean;
+                                /** @description Why it was not counted: scanner_range, too_fast, bot_agent, prefetch, head_request, not_confirmed, expired, duplicate, not_recipient */
+                                filterReason: string | null;
+                                shape: {
+                                    [key: string]: unknown;
+                                };
+                                override: {
+                                    counted: boolean;
+                                    reason: string;
+                                    by: string | null;
+                                    at: string;
+                                } | null;
+                            }[];
+                            total: number;
+                            /** @description Requests not counted, per reason */
+                            filtered: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/phishing/interactions/{id}/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Count or stop counting one tracked request (with a reason; audited); the recipient's stages follow
+         * @description Access: needs the `phishing:run` permission (roles: security, hr, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        counted: boolean;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            recipientId: string;
+                            personName: string | null;
+                            /** @enum {string} */
+                            kind: "open" | "click" | "confirm" | "submit" | "report";
+                            at: string;
+                            /** @description Whether it counts now (an override wins over the automatic decision) */
+                            counted: boolean;
+                            /** @description Why it was not counted: scanner_range, too_fast, bot_agent, prefetch, head_request, not_confirmed, expired, duplicate, not_recipient */
+                            filterReason: string | null;
+                            shape: {
+                                [key: string]: unknown;
+                            };
+                            override: {
+                                counted: boolean;
+                                reason: string;
+                                by: string | null;
+                                at: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/phishing/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Click and report rates per department, per month and per campaign
+         * @description Access: needs the `phishing:results` permission (roles: security, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Campaigns whose window starts on or after this day */
+                    from?: string;
+                    /** @description … and on or before this day */
+                    to?: string;
+                    departmentId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            byDepartment: {
+                                departmentId: string | null;
+                                departmentName: string | null;
+                                recipients: number;
+                                sent: number;
+                                opened: number;
+                                clicked: number;
+                                submitted: number;
+                                reported: number;
+                                /** @description Percent of sent mails clicked */
+                                clickRate: number | null;
+                                /** @description Percent of sent mails reported */
+                                reportRate: number | null;
+                            }[];
+                            overTime: {
+                                /** @description YYYY-MM (UTC) of sending */
+                                period: string;
+                                sent: number;
+                                clicked: number;
+                                reported: number;
+                                clickRate: number | null;
+                                reportRate: number | null;
+                            }[];
+                            campaigns: {
+                                id: string;
+                                name: string;
+                                windowStart: string;
+                                sent: number;
+                                clickRate: number | null;
+                                reportRate: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/phishing/repeat-clickers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * People who clicked in several simulations, for HR to decide on (Tandem never opens an HR case by itself)
+         * @description Access: needs the `phishing:results` permission (roles: security, hr, admin, auditor); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    minClicks?: number;
+                    months?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                personId: string;
+                                name: string | null;
+                                departmentName: string | null;
+                                clicks: number;
+                                lastClickAt: string;
+                                /** @description Follow-up training after a simulation is still open */
+                                openFollowUp: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/me/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My points, their history, my leaderboard choice and my objectives for a review period
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    period?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            linked: boolean;
+                            leaderboardOptIn: boolean;
+                            total: number;
+                            thisQuarter: number;
+                            thisYear: number;
+                            period: string;
+                            history: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "training" | "policy" | "phish_simulated" | "phish_real" | "near_miss";
+                                kindLabel: string;
+                                label: string;
+                                points: number;
+                                earnedAt: string;
+                            }[];
+                            objectives: {
+                                id: string;
+                                title: string;
+                                /** @enum {string} */
+                                metric: "training_completed" | "policies_acknowledged" | "phish_reports" | "points" | "no_clicks";
+                                metricLabel: string;
+                                /** @enum {string} */
+                                scope: "everyone" | "department" | "person";
+                                value: number;
+                                target: number;
+                                met: boolean;
+                                team: {
+                                    people: number;
+                                    met: number;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Choose whether I am named in the individual leaderboard
+         * @description Access: any signed-in user.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        leaderboardOptIn: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            linked: boolean;
+                            leaderboardOptIn: boolean;
+                            total: number;
+                            thisQuarter: number;
+                            thisYear: number;
+                            period: string;
+                            history: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "training" | "policy" | "phish_simulated" | "phish_real" | "near_miss";
+                                kindLabel: string;
+                                label: string;
+                                points: number;
+                                earnedAt: string;
+                            }[];
+                            objectives: {
+                                id: string;
+                                title: string;
+                                /** @enum {string} */
+                                metric: "training_completed" | "policies_acknowledged" | "phish_reports" | "points" | "no_clicks";
+                                metricLabel: string;
+                                /** @enum {string} */
+                                scope: "everyone" | "department" | "person";
+                                value: number;
+                                target: number;
+                                met: boolean;
+                                team: {
+                                    people: number;
+                                    met: number;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/rewards/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Departments or teams ranked by points per head, and the people who chose to be named (never anyone else)
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    by?: "department" | "team";
+                    span?: "quarter" | "year" | "custom";
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            by: "department" | "team";
+                            from: string;
+                            to: string;
+                            groups: {
+                                rank: number;
+                                groupId: string | null;
+                                name: string;
+                                heads: number;
+                                points: number;
+                                perHead: number;
+                                mine: boolean;
+                            }[];
+                            hiddenGroups: number;
+                            minGroup: number;
+                            individuals: {
+                                rank: number;
+                                name: string;
+                                department: string | null;
+                                points: number;
+                                me: boolean;
+                            }[];
+                            me: {
+                                linked: boolean;
+                                points: number;
+                                optedIn: boolean;
+                                rank: number | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/rewards/point-values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What each kind of action earns
+         * @description Access: any signed-in user.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                kind: "training" | "policy" | "phish_simulated" | "phish_real" | "near_miss";
+                                label: string;
+                                points: number;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Change what kinds earn (applies to new entries only)
+         * @description Access: needs the `rewards:manage` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        training?: number;
+                        policy?: number;
+                        phish_simulated?: number;
+                        phish_real?: number;
+                        near_miss?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                kind: "training" | "policy" | "phish_simulated" | "phish_real" | "near_miss";
+                                label: string;
+                                points: number;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/rewards/objectives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Security objectives (of one review period, or all), with live progress
+         * @description Access: needs the `rewards:manage` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    period?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                period: string;
+                                title: string;
+                                /** @enum {string} */
+                                metric: "training_completed" | "policies_acknowledged" | "phish_reports" | "points" | "no_clicks";
+                                metricLabel: string;
+                                target: number;
+                                /** @enum {string} */
+                                scope: "everyone" | "department" | "person";
+                                departmentId: string | null;
+                                departmentName: string | null;
+                                personId: string | null;
+                                personName: string | null;
+                                setBy: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                                progress: {
+                                    people: number;
+                                    met: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Set an objective for everyone, a department or one person in a review period
+         * @description Access: needs the `rewards:manage` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        period: string;
+                        title: string;
+                        /** @enum {string} */
+                        metric: "training_completed" | "policies_acknowledged" | "phish_reports" | "points" | "no_clicks";
+                        /** @default 0 */
+                        target?: number;
+                        /** @enum {string} */
+                        scope: "everyone" | "department" | "person";
+                        departmentId?: string;
+                        personId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            period: string;
+                            title: string;
+                            /** @enum {string} */
+                            metric: "training_completed" | "policies_acknowledged" | "phish_reports" | "points" | "no_clicks";
+                            metricLabel: string;
+                            target: number;
+                            /** @enum {string} */
+                            scope: "everyone" | "department" | "person";
+                            departmentId: string | null;
+                            departmentName: string | null;
+                            personId: string | null;
+                            personName: string | null;
+                            setBy: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            progress: {
+                                people: number;
+                                met: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awareness/rewards/objectives/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One objective with live progress
+         * @description Access: needs the `rewards:manage` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            period: string;
+                            title: string;
+                            /** @enum {string} */
+                            metric: "training_completed" | "policies_acknowledged" | "phish_reports" | "points" | "no_clicks";
+                            metricLabel: string;
+                            target: number;
+                            /** @enum {string} */
+                            scope: "everyone" | "department" | "person";
+                            departmentId: string | null;
+                            departmentName: string | null;
+                            personId: string | null;
+                            personName: string | null;
+                            setBy: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            progress: {
+                                people: number;
+                                met: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Remove an objective
+         * @description Access: needs the `rewards:manage` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change an objective's title or target
+         * @description Access: needs the `rewards:manage` permission (roles: hr, security, admin); an API token needs it as a scope.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title?: string;
+                        target?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            period: string;
+                            title: string;
+                            /** @enum {string} */
+                            metric: "training_completed" | "policies_acknowledged" | "phish_reports" | "points" | "no_clicks";
+                            metricLabel: string;
+                            target: number;
+                            /** @enum {string} */
+                            scope: "everyone" | "department" | "person";
+                            departmentId: string | null;
+                            departmentName: string | null;
+                            personId: string | null;
+                            personName: string | null;
+                            setBy: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            progress: {
+                                people: number;
+                                met: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/awareness/rewards/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A review period for performance evaluations: one row per person with points and each objective (audited)
+         * @description format=csv answers text/csv as an attachment; format=json answers the same rows as JSON.
+         *
+         *     Access: needs the `rewards:export` permission (roles: hr, admin); an API token needs it as a scope.
+         */
+        get: {
+            parameters: {
+                query: {
+                    period: string;
+                    format?: "csv" | "json";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/people/import/preview": {
         parameters: {
             query?: never;

@@ -38,7 +38,12 @@ export interface NavEntry {
     | "/awareness/compliance"
     | "/awareness/admin/policies"
     | "/awareness/admin/modules"
-    | "/awareness/admin/rules";
+    | "/awareness/admin/rules"
+    | "/awareness/rewards"
+    | "/awareness/rewards/objectives"
+    | "/awareness/phishing"
+    | "/awareness/phishing/templates"
+    | "/awareness/phishing/results";
   label: string;
   /** Permission needed to see the entry; none means everyone signed in. */
   permission?: string;
@@ -65,6 +70,7 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   { to: "/ask", label: "Ask Security", section: "You" },
   { to: "/my-access", label: "My access", section: "You" },
   { to: "/awareness", label: "My training & policies", section: "You" },
+  { to: "/awareness/rewards", label: "Rewards", section: "You" },
   { to: "/awareness/team", label: "My team's training", permission: "awareness:team", section: "People" },
   { to: "/access/requests", label: "Access requests", section: "You" },
   { to: "/access/my-reviews", label: "My reviews", section: "You" },
@@ -114,6 +120,30 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
     to: "/awareness/admin/rules",
     label: "Assignment rules",
     permission: "awareness:read",
+    section: "Awareness",
+  },
+  {
+    to: "/awareness/rewards/objectives",
+    label: "Objectives & export",
+    permission: "rewards:manage",
+    section: "Awareness",
+  },
+  {
+    to: "/awareness/phishing",
+    label: "Phishing campaigns",
+    permission: "phishing:results",
+    section: "Awareness",
+  },
+  {
+    to: "/awareness/phishing/templates",
+    label: "Phishing templates",
+    permission: "phishing:results",
+    section: "Awareness",
+  },
+  {
+    to: "/awareness/phishing/results",
+    label: "Phishing results",
+    permission: "phishing:results",
     section: "Awareness",
   },
   { to: "/admin/users", label: "Users & roles", permission: "users:read", section: "Administration" },

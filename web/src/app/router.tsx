@@ -40,7 +40,14 @@ import { MyAwarenessPage } from "../features/awareness/MyAwarenessPage";
 import { PoliciesPage as AwarenessPoliciesPage } from "../features/awareness/PoliciesPage";
 import { PolicyPage as AwarenessPolicyPage } from "../features/awareness/PolicyPage";
 import { PolicyReaderPage } from "../features/awareness/PolicyReaderPage";
+import { CampaignPage as PhishingCampaignPage } from "../features/awareness/phishing/CampaignPage";
+import { CampaignsPage as PhishingCampaignsPage } from "../features/awareness/phishing/CampaignsPage";
+import { ResultsPage as PhishingResultsPage } from "../features/awareness/phishing/ResultsPage";
+import { TemplatePage as PhishingTemplatePage } from "../features/awareness/phishing/TemplatePage";
+import { TemplatesPage as PhishingTemplatesPage } from "../features/awareness/phishing/TemplatesPage";
 import { RulesPage as AwarenessRulesPage } from "../features/awareness/RulesPage";
+import { RewardsAdminPage } from "../features/awareness/rewards/RewardsAdminPage";
+import { RewardsPage } from "../features/awareness/rewards/RewardsPage";
 import { TeamPage as AwarenessTeamPage } from "../features/awareness/TeamPage";
 import { TrainingPage } from "../features/awareness/TrainingPage";
 import { HomePage } from "../features/home/HomePage";
@@ -483,6 +490,43 @@ const awarenessComplianceRoute = createRoute({
   path: "/awareness/compliance",
   component: guarded("awareness:compliance", AwarenessCompliancePage),
 });
+// Rewards: everyone's points and the leaderboards; objectives and the export for HR and Security.
+const rewardsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/rewards",
+  component: RewardsPage,
+});
+const rewardsAdminRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/rewards/objectives",
+  component: guarded("rewards:manage", RewardsAdminPage),
+});
+// Phishing simulation: campaigns, templates and results for Security, HR and auditors.
+const phishingCampaignsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/phishing",
+  component: guarded("phishing:results", PhishingCampaignsPage),
+});
+const phishingCampaignRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/phishing/campaigns/$id",
+  component: guarded("phishing:results", PhishingCampaignPage),
+});
+const phishingTemplatesRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/phishing/templates",
+  component: guarded("phishing:results", PhishingTemplatesPage),
+});
+const phishingTemplateRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/phishing/templates/$id",
+  component: guarded("phishing:results", PhishingTemplatePage),
+});
+const phishingResultsRoute = createRoute({
+  getParentRoute: () => authedRoute,
+  path: "/awareness/phishing/results",
+  component: guarded("phishing:results", PhishingResultsPage),
+});
 
 const notificationsRoute = createRoute({
   getParentRoute: () => authedRoute,
@@ -557,6 +601,13 @@ const routeTree = rootRoute.addChildren([
     awarenessModuleRoute,
     awarenessRulesRoute,
     awarenessComplianceRoute,
+    rewardsRoute,
+    rewardsAdminRoute,
+    phishingCampaignsRoute,
+    phishingCampaignRoute,
+    phishingTemplatesRoute,
+    phishingTemplateRoute,
+    phishingResultsRoute,
     notificationsRoute,
     notificationSettingsRoute,
   ]),
