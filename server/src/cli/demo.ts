@@ -130,7 +130,8 @@ export function demoCommands(program: Command) {
         const aw = await seedAwarenessDemo(t, { ctx: CLI });
         if (!aw.alreadySeeded)
           console.log(
-            `Added awareness work: ${aw.acknowledged} policy acknowledgements, ${aw.passed} passed quizzes with certificates, ${aw.overdue} overdue items (escalated)`,
+            `Added awareness work: ${aw.acknowledged} policy acknowledgements, ${aw.passed} passed quizzes with certificates, ${aw.overdue} overdue items (escalated)\n` +
+              `  ${aw.phishingCampaigns} finished phishing simulations with results; ${aw.rewards.entries} points entries, ${aw.rewards.optedIn} people named on leaderboards, ${aw.rewards.objectives} objectives this period`,
           );
         const rows: [string, string, string, string][] = [["role", "name", "email", "setup link"]];
         if (adminLink) rows.push(["admin", "Administrator", FIRST_ADMIN_EMAIL, adminLink]);

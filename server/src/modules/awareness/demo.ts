@@ -12,7 +12,7 @@ import { assignMany } from "./assign.js";
 import { DAY_MS } from "./context.js";
 import { activeQuestions } from "./modules.js";
 import { seedPhishingDemo } from "./phishing/phishing-demo.js";
-import { seedRewardsDemo } from "./rewards/index.js";
+import { type RewardsDemoResult, seedRewardsDemo } from "./rewards/index.js";
 import { seedStarterContent } from "./starter.js";
 
 export interface AwarenessDemoResult {
@@ -24,6 +24,8 @@ export interface AwarenessDemoResult {
   overdue: number;
   /** Finished phishing simulations added as history. */
   phishingCampaigns: number;
+  /** Points entries, people named on leaderboards, objectives for the current period. */
+  rewards: RewardsDemoResult;
 }
 
 /** A stable pseudo-random number in [0, 1) for a string (the same demo every time). */
@@ -78,6 +80,7 @@ export async function seedAwarenessDemo(
       passed: 0,
       overdue: 0,
       phishingCampaigns: 0,
+      rewards: { entries: 0, optedIn: 0, objectives: 0 },
     };
     if (result.alreadySeeded) return result;
     const people = await q.query<{ id: string }>(
@@ -149,7 +152,7 @@ export async function seedAwarenessDemo(
       }
     }
     result.phishingCampaigns = (await seedPhishingDemo(q, opts.ctx, now)).campaigns;
-    await seedRewardsDemo(q, opts.ctx, now);
+    result.rewards = await seedRewardsDemo(q, opts.ctx, now);
     await appendAudit(q, opts.ctx, {
       action: "awareness.demo_seeded",
       targetType: "awareness",

@@ -327,12 +327,16 @@ describe("demo", () => {
     await buildEmployee(h, hr);
     // A period with no objectives yet (the demo leaves a period HR already planned alone).
     const later = new Date(Date.UTC(now.getUTCFullYear() + 3, 1, 1));
+    const pointsBefore = await count("SELECT count(*) AS n FROM rewards_points");
     const demo = await seedAwarenessDemo(h.t, { ctx: { actorLabel: "demo-test" }, now: later });
     expect(demo.passed + demo.acknowledged).toBeGreaterThan(0);
     const passed = await count("SELECT count(*) AS n FROM awareness_attempts WHERE passed");
     const acks = await count("SELECT count(*) AS n FROM awareness_acknowledgements");
     expect(await count("SELECT count(*) AS n FROM rewards_points WHERE kind = 'training'")).toBe(passed);
     expect(await count("SELECT count(*) AS n FROM rewards_points WHERE kind = 'policy'")).toBe(acks);
+    expect(demo.rewards.entries).toBe(
+      (await count("SELECT count(*) AS n FROM rewards_points")) - pointsBefore,
+    );
     const objectives = await h.t.db.query<{ metric: string; set_by: string }>(
       "SELECT metric, set_by FROM rewards_objectives WHERE set_by = 'demo-test' AND period = $1",
       [`${later.getUTCFullYear()}-H1`],
