@@ -185,20 +185,22 @@ describe("bulk changes", () => {
     }
     const moved = await trail("A2", since);
     expect(moved.events.map((e: { type: string }) => e.type)).toEqual(["hire", "transfer"]);
-    expect(moved.jobs).toEqual([
-      {
-        name: "event.access.mover",
+    // Every subscriber of person.moved gets the same event.
+    const payload = {
+      status: "active",
+      departmentId: ids.eng,
+      jobRoleId: ids.engineer,
+      managerId: "N",
+      changed: ["departmentId", "jobRoleId", "locationId", "managerId"],
+      source: "csv",
+    };
+    expect(moved.jobs).toEqual(
+      ["event.access.mover", "event.awareness.phishing_moved"].map((name) => ({
+        name,
         type: "person.moved",
-        payload: {
-          status: "active",
-          departmentId: ids.eng,
-          jobRoleId: ids.engineer,
-          managerId: "N",
-          changed: ["departmentId", "jobRoleId", "locationId", "managerId"],
-          source: "csv",
-        },
-      },
-    ]);
+        payload,
+      })),
+    );
     expect((await trail("O2", since)).roles).toEqual(["employee"]);
     expect((await trail("N2", since)).roles).toEqual(["employee", "manager"]);
     expect((await verifyChain(h.t.db)).ok).toBe(true);
