@@ -41,7 +41,7 @@ export interface NavEntry {
     | "/awareness/admin/rules"
     | "/awareness/rewards"
     | "/awareness/rewards/objectives"
-    | "/awareness/phishing"
+    | "/awareness/phishing/campaigns"
     | "/awareness/phishing/templates"
     | "/awareness/phishing/results";
   label: string;
@@ -129,7 +129,7 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
     section: "Awareness",
   },
   {
-    to: "/awareness/phishing",
+    to: "/awareness/phishing/campaigns",
     label: "Phishing campaigns",
     permission: "phishing:results",
     section: "Awareness",

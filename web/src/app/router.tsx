@@ -504,7 +504,7 @@ const rewardsAdminRoute = createRoute({
 // Phishing simulation: campaigns, templates and results for Security, HR and auditors.
 const phishingCampaignsRoute = createRoute({
   getParentRoute: () => authedRoute,
-  path: "/awareness/phishing",
+  path: "/awareness/phishing/campaigns",
   component: guarded("phishing:results", PhishingCampaignsPage),
 });
 const phishingCampaignRoute = createRoute({
