@@ -8,8 +8,13 @@ import { navSections, visibleNavEntries } from "./nav";
 import { SessionContext, takeSignedOutFlag, useSessionQuery } from "./session";
 import { UserMenu } from "./UserMenu";
 
-function isActive(pathname: string, to: string): boolean {
+function matches(pathname: string, to: string): boolean {
   return to === "/" ? pathname === "/" : pathname === to || pathname.startsWith(`${to}/`);
+}
+
+/** The one menu entry for a page: the longest that matches (/awareness/phishing/… is not /awareness). */
+function activeEntry(pathname: string, tos: string[]): string | undefined {
+  return tos.filter((to) => matches(pathname, to)).sort((a, b) => b.length - a.length)[0];
 }
 
 /** The signed-in shell: header, permission-aware navbar and the page in <main>. */
@@ -41,6 +46,10 @@ export function AppLayout() {
   }
 
   const entries = visibleNavEntries(session.permissions);
+  const active = activeEntry(
+    location.pathname,
+    entries.map((e) => e.to),
+  );
   return (
     <SessionContext.Provider value={session}>
       <AppShell
@@ -80,8 +89,8 @@ export function AppLayout() {
                     key={entry.to}
                     to={entry.to}
                     label={entry.label}
-                    active={isActive(location.pathname, entry.to)}
-                    activeOptions={{ exact: entry.to === "/" }}
+                    active={entry.to === active}
+                    activeOptions={{ exact: entry.to === "/" || entry.to !== active }}
                   />
                 ))}
               </div>
