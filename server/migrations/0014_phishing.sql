@@ -78,7 +78,6 @@ CREATE TABLE phishing_recipients (
   report_id text,
   UNIQUE (campaign_id, person_id)
 );
-CREATE INDEX phishing_recipients_due ON phishing_recipients (campaign_id, status, send_at);
 -- What the sender claims next, across campaigns: the earliest pending send times.
 CREATE INDEX phishing_recipients_pending ON phishing_recipients (send_at) WHERE status = 'pending';
 CREATE INDEX phishing_recipients_person ON phishing_recipients (person_id);
