@@ -15914,6 +15914,8 @@ export interface paths {
                     /** @description … and on or before this day */
                     to?: string;
                     departmentId?: string;
+                    /** @description One campaign's figures only */
+                    campaignId?: string;
                 };
                 header?: never;
                 path?: never;

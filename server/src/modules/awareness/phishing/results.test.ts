@@ -277,6 +277,12 @@ describe("results and repeat clickers", () => {
       ["Sales (results)", 2, 1],
     ]);
     expect(onlyMarch.campaigns.map((c) => c.name)).toEqual(["Invoice lure"]);
+    // One campaign's figures per department (its own page).
+    const onlyMay = (await auditor.get(`${base}/results?campaignId=${may.id}`)).json<typeof r>();
+    expect(onlyMay.byDepartment.map((d) => [d.departmentName, d.sent, d.clicked, d.reported])).toEqual([
+      ["Finance (results)", 2, 1, 1],
+    ]);
+    expect(onlyMay.campaigns.map((c) => c.name)).toEqual(["Parcel lure"]);
   });
 
   it("lists repeat clickers for HR without opening an HR case", async () => {

@@ -195,6 +195,7 @@ export const resultsQuery = z
     from: z.iso.date().optional().describe("Campaigns whose window starts on or after this day"),
     to: z.iso.date().optional().describe("… and on or before this day"),
     departmentId: z.string().min(1).max(40).optional(),
+    campaignId: z.string().min(1).max(40).optional().describe("One campaign's figures only"),
   })
   .strict();
 
@@ -251,8 +252,9 @@ export async function results(
   f: z.infer<typeof resultsQuery>,
 ): Promise<z.infer<typeof resultsSchema>> {
   const where = `c.status <> 'draft' AND ($1::date IS NULL OR c.window_start >= $1::date)
-    AND ($2::date IS NULL OR c.window_start < $2::date + 1) AND ($3::text IS NULL OR r.department_id = $3)`;
-  const args = [f.from ?? null, f.to ?? null, f.departmentId ?? null];
+    AND ($2::date IS NULL OR c.window_start < $2::date + 1) AND ($3::text IS NULL OR r.department_id = $3)
+    AND ($4::text IS NULL OR c.id = $4)`;
+  const args = [f.from ?? null, f.to ?? null, f.departmentId ?? null, f.campaignId ?? null];
   const from = "phishing_recipients r JOIN phishing_campaigns c ON c.id = r.campaign_id";
   const byDept = await q.query<Counts & { department_id: string | null; department_name: string | null }>(
     `SELECT r.department_id, d.name AS department_name, ${COUNTS}

@@ -11,10 +11,10 @@ import { departmentsQuery, jobRolesQuery } from "../../org/queries";
 import { describeAudience } from "../AudienceFields";
 import { CampaignActions } from "./CampaignActions";
 import { CampaignModal } from "./CampaignModal";
-import { DepartmentTable, departmentRows, Funnel } from "./Funnel";
+import { DepartmentTable, Funnel } from "./Funnel";
 import { InteractionsTable } from "./InteractionsTable";
 import { CampaignStatusBadge } from "./labels";
-import { allRecipientsQuery, campaignQuery } from "./queries";
+import { campaignDepartmentsQuery, campaignQuery } from "./queries";
 import { RecipientsTable } from "./RecipientsTable";
 import type { Campaign } from "./types";
 
@@ -74,11 +74,10 @@ function Facts({ c }: { c: Campaign }) {
 }
 
 function ByDepartment({ c }: { c: Campaign }) {
-  const all = useQuery(allRecipientsQuery(c.id, c.status));
-  if (all.isPending) return <Loader aria-label="Loading the departments" />;
-  if (all.error) return <ErrorAlert error={all.error} title="Could not load the departments" />;
-  const rows = departmentRows(all.data.items);
-  if (!rows.length) {
+  const rows = useQuery(campaignDepartmentsQuery(c.id, c.status));
+  if (rows.isPending) return <Loader aria-label="Loading the departments" />;
+  if (rows.error) return <ErrorAlert error={rows.error} title="Could not load the departments" />;
+  if (!rows.data.length) {
     return (
       <EmptyState
         my="lg"
@@ -87,16 +86,7 @@ function ByDepartment({ c }: { c: Campaign }) {
       />
     );
   }
-  return (
-    <>
-      <DepartmentTable rows={rows} />
-      {all.data.items.length < all.data.total ? (
-        <Text size="xs" c="dimmed" mt="xs">
-          Counted over the first {all.data.items.length} of {all.data.total} recipients.
-        </Text>
-      ) : null}
-    </>
-  );
+  return <DepartmentTable rows={rows.data} />;
 }
 
 /** One campaign: the funnel, per department, every recipient and every filtered request. */

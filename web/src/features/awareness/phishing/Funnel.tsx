@@ -2,7 +2,7 @@ import { Card, SimpleGrid, Table, Text, Title } from "@mantine/core";
 import { Bar, BarChart, CartesianGrid, Cell, LabelList, ResponsiveContainer, XAxis, YAxis } from "recharts";
 import { ScrollTable } from "../../../components/ScrollTable";
 import { rate } from "./labels";
-import type { Campaign, Recipient } from "./types";
+import type { Campaign } from "./types";
 
 const COLORS = {
   sent: "#1c5fb4",
@@ -75,37 +75,13 @@ export function Funnel({ campaign }: { campaign: Campaign }) {
 }
 
 interface DeptRow {
-  name: string;
+  departmentName: string | null;
   recipients: number;
   sent: number;
   opened: number;
   clicked: number;
   submitted: number;
   reported: number;
-}
-
-export function departmentRows(recipients: Recipient[]): DeptRow[] {
-  const byDept = new Map<string, DeptRow>();
-  for (const r of recipients) {
-    const name = r.departmentName ?? "No department";
-    const row = byDept.get(name) ?? {
-      name,
-      recipients: 0,
-      sent: 0,
-      opened: 0,
-      clicked: 0,
-      submitted: 0,
-      reported: 0,
-    };
-    row.recipients += 1;
-    if (r.sentAt) row.sent += 1;
-    if (r.openedAt) row.opened += 1;
-    if (r.clickedAt) row.clicked += 1;
-    if (r.submittedAt) row.submitted += 1;
-    if (r.reportedAt) row.reported += 1;
-    byDept.set(name, row);
-  }
-  return [...byDept.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Per department of this campaign (the department when the mail was planned). */
@@ -125,8 +101,8 @@ export function DepartmentTable({ rows }: { rows: DeptRow[] }) {
       </Table.Thead>
       <Table.Tbody>
         {rows.map((d) => (
-          <Table.Tr key={d.name}>
-            <Table.Td>{d.name}</Table.Td>
+          <Table.Tr key={d.departmentName ?? ""}>
+            <Table.Td>{d.departmentName ?? "No department"}</Table.Td>
             <Table.Td>{d.recipients}</Table.Td>
             <Table.Td>{d.sent}</Table.Td>
             <Table.Td>{d.opened}</Table.Td>

@@ -1,14 +1,7 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 import { api, expectData } from "../../../api/client";
 import { awarenessKey, PAGE_SIZE } from "../queries";
-import type {
-  CampaignBody,
-  CampaignStatus,
-  InteractionKind,
-  Recipient,
-  RecipientsQuery,
-  TemplateBody,
-} from "./types";
+import type { CampaignBody, CampaignStatus, InteractionKind, RecipientsQuery, TemplateBody } from "./types";
 
 /** Every phishing query sits under the awareness key: one invalidation refreshes them all. */
 export const phishingKey = [...awarenessKey, "phishing"] as const;
@@ -105,28 +98,14 @@ export const recipientsQuery = (
     refetchInterval: live(status),
   });
 
-/** Up to this many recipients are read for the per-department table (in pages of 500). */
-const ALL_RECIPIENTS_CAP = 10_000;
-
-/** Every recipient of a campaign, read page by page, for the per-department figures. */
-export const allRecipientsQuery = (id: string, status: CampaignStatus | undefined) =>
+/** One campaign's figures per department (the department when the mail was planned). */
+export const campaignDepartmentsQuery = (id: string, status: CampaignStatus | undefined) =>
   queryOptions({
-    queryKey: [...phishingKey, "campaign", id, "recipients", "all"] as const,
-    queryFn: async () => {
-      const items: Recipient[] = [];
-      let total = 0;
-      for (let offset = 0; offset < ALL_RECIPIENTS_CAP; offset += 500) {
-        const r = expectData(
-          await api.GET("/api/v1/awareness/phishing/campaigns/{id}/recipients", {
-            params: { path: { id }, query: { limit: 500, offset } },
-          }),
-        );
-        items.push(...r.items);
-        total = r.total;
-        if (items.length >= total || r.items.length === 0) break;
-      }
-      return { items, total };
-    },
+    queryKey: [...phishingKey, "campaign", id, "departments"] as const,
+    queryFn: async () =>
+      expectData(
+        await api.GET("/api/v1/awareness/phishing/results", { params: { query: { campaignId: id } } }),
+      ).byDepartment,
     refetchInterval: live(status),
   });
 
