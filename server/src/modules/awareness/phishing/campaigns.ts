@@ -179,23 +179,24 @@ async function checkCampaign(q: Queryable, c: CampaignInput): Promise<void> {
   await checkAudience(q, c.audience);
 }
 
+/** A campaign's columns from name to track_days, in table order (shared by insert and update). */
+const campaignValues = (c: CampaignInput) => [
+  c.name,
+  c.templateId,
+  JSON.stringify(c.audience),
+  c.windowStart,
+  c.windowEnd,
+  c.followUpModuleId,
+  c.trackDays,
+];
+
 export async function createCampaign(q: Queryable, ctx: AuditContext, c: CampaignInput): Promise<string> {
   await checkCampaign(q, c);
   const id = ulid();
   await q.query(
     `INSERT INTO phishing_campaigns (id, name, template_id, audience, window_start, window_end, follow_up_module_id,
        track_days, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
-    [
-      id,
-      c.name,
-      c.templateId,
-      JSON.stringify(c.audience),
-      c.windowStart,
-      c.windowEnd,
-      c.followUpModuleId,
-      c.trackDays,
-      ctx.actorId ?? null,
-    ],
+    [id, ...campaignValues(c), ctx.actorId ?? null],
   );
   await appendAudit(q, ctx, {
     action: "awareness.phishing_campaign_created",
@@ -222,16 +223,7 @@ export async function updateCampaign(
   await q.query(
     `UPDATE phishing_campaigns SET name = $2, template_id = $3, audience = $4, window_start = $5, window_end = $6,
        follow_up_module_id = $7, track_days = $8, updated_at = now() WHERE id = $1`,
-    [
-      id,
-      c.name,
-      c.templateId,
-      JSON.stringify(c.audience),
-      c.windowStart,
-      c.windowEnd,
-      c.followUpModuleId,
-      c.trackDays,
-    ],
+    [id, ...campaignValues(c)],
   );
   await appendAudit(q, ctx, {
     action: "awareness.phishing_campaign_updated",

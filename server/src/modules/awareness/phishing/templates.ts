@@ -152,6 +152,21 @@ export async function getTemplate(q: Queryable, id: string, lock = false): Promi
   return toView(row);
 }
 
+/** A template's columns from name to lesson_md, in table order (shared by insert and update). */
+const templateValues = (input: TemplateInput) => [
+  input.name,
+  input.lure,
+  input.difficulty,
+  input.fromName,
+  input.fromAddress,
+  input.subject,
+  input.bodyHtml,
+  input.bodyText,
+  input.landingKind,
+  input.landingTitle,
+  input.lessonMd,
+];
+
 export async function createTemplate(
   q: Queryable,
   ctx: AuditContext,
@@ -164,22 +179,7 @@ export async function createTemplate(
     `INSERT INTO phishing_templates (id, starter_key, name, lure, difficulty, from_name, from_address, subject,
        body_html, body_text, landing_kind, landing_title, lesson_md, created_by)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
-    [
-      id,
-      starterKey,
-      input.name,
-      input.lure,
-      input.difficulty,
-      input.fromName,
-      input.fromAddress,
-      input.subject,
-      input.bodyHtml,
-      input.bodyText,
-      input.landingKind,
-      input.landingTitle,
-      input.lessonMd,
-      ctx.actorId ?? null,
-    ],
+    [id, starterKey, ...templateValues(input), ctx.actorId ?? null],
   );
   await appendAudit(q, ctx, {
     action: "awareness.phishing_template_created",
@@ -197,20 +197,7 @@ export async function updateTemplate(q: Queryable, ctx: AuditContext, id: string
     `UPDATE phishing_templates SET name = $2, lure = $3, difficulty = $4, from_name = $5, from_address = $6,
        subject = $7, body_html = $8, body_text = $9, landing_kind = $10, landing_title = $11, lesson_md = $12,
        updated_at = now() WHERE id = $1`,
-    [
-      id,
-      input.name,
-      input.lure,
-      input.difficulty,
-      input.fromName,
-      input.fromAddress,
-      input.subject,
-      input.bodyHtml,
-      input.bodyText,
-      input.landingKind,
-      input.landingTitle,
-      input.lessonMd,
-    ],
+    [id, ...templateValues(input)],
   );
   const changed = (Object.keys(input) as (keyof TemplateInput)[]).filter((k) => before[k] !== input[k]);
   await appendAudit(q, ctx, {
