@@ -75,6 +75,11 @@ export async function systemRow(q: Queryable, id: string): Promise<SystemRow | u
   return (await q.query<SystemRow>("SELECT * FROM systems WHERE id = $1", [id])).rows[0];
 }
 
+/** Every system's row without the counts (what a plan is computed from, once per person). */
+export async function systemRows(q: Queryable): Promise<SystemRow[]> {
+  return (await q.query<SystemRow>("SELECT * FROM systems ORDER BY lower(name)")).rows;
+}
+
 export async function listSystemRows(q: Queryable): Promise<SystemRow[]> {
   return (await q.query<SystemRow>(`${SELECT} ORDER BY lower(s.name)`)).rows;
 }

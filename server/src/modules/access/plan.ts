@@ -5,7 +5,7 @@
 import type { ConnectorCapabilities } from "../../connectors/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { type AccountRow, accountsOfPerson, holds } from "./accounts.js";
-import { listSystemRows, type SystemRow } from "./catalogue.js";
+import { type SystemRow, systemRows } from "./catalogue.js";
 import type { Desired, PersonFacts } from "./desired.js";
 import type { StepAction } from "./schemas.js";
 
@@ -95,7 +95,7 @@ export async function computePlan(
   desired: Desired,
   opts: ComputeOptions,
 ): Promise<ComputedPlan> {
-  const systems = new Map((await listSystemRows(q)).map((s) => [s.id, s]));
+  const systems = new Map((await systemRows(q)).map((s) => [s.id, s]));
   const accounts = await accountsOfPerson(q, person);
   const bySystem = new Map<string, AccountRow[]>();
   for (const a of accounts) bySystem.set(a.system_id, [...(bySystem.get(a.system_id) ?? []), a]);
