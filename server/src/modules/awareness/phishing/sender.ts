@@ -228,29 +228,24 @@ export class PhishingSender {
     return { rows, tokens };
   }
 
-  private readonly templates = new Map<string, TemplateRow>();
-
-  private async template(id: string): Promise<TemplateRow> {
-    let t = this.templates.get(id);
-    if (!t) {
-      const r = await this.db.query<TemplateRow>(
-        "SELECT from_name, from_address, subject, body_html, body_text FROM phishing_templates WHERE id = $1",
-        [id],
-      );
-      t = r.rows[0] as TemplateRow;
-      this.templates.set(id, t);
-    }
-    return t;
+  /** The templates of a batch, read once per batch (an edit reaches the next batch). */
+  private async templatesOf(rows: Claimed[]): Promise<Map<string, TemplateRow>> {
+    const r = await this.db.query<TemplateRow & { id: string }>(
+      "SELECT id, from_name, from_address, subject, body_html, body_text FROM phishing_templates WHERE id = ANY($1::text[])",
+      [[...new Set(rows.map((x) => x.template_id))]],
+    );
+    return new Map(r.rows.map((t) => [t.id, t]));
   }
 
   /** Renders and hands over one claimed batch, all messages at once through the pool. */
   async deliver(rows: Claimed[], tokens: Map<string, string>): Promise<Outcome[]> {
     const mailer = this.mailer();
     const base = this.settings.baseUrl;
+    const templates = await this.templatesOf(rows);
     return Promise.all(
       rows.map(async (r): Promise<Outcome> => {
         const token = tokens.get(r.token_hash) as string;
-        const t = await this.template(r.template_id);
+        const t = templates.get(r.template_id) as TemplateRow;
         const msg = renderMessage(
           { subject: t.subject, bodyHtml: t.body_html, bodyText: t.body_text },
           mergeValues({ ...toMergePerson(r), email: r.email }, this.settings.company, `${base}/t/c/${token}`),
