@@ -171,6 +171,7 @@ describe("Foundation journeys", () => {
     await expectAccessible(page, "the users page");
 
     await page.getByRole("button", { name: "New user" }).click();
+    await page.getByRole("dialog").waitFor();
     await expectAccessible(page, "the new-user dialog");
     await page.keyboard.press("Escape");
     graceSetupLink = await createUser(page, GRACE.email, GRACE.name);

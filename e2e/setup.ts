@@ -154,6 +154,8 @@ export async function openPage(browser: Browser, baseURL: string): Promise<Guard
 
 /** Waits until CSS transitions and finite animations (dialogs opening, menus) have finished. */
 export async function settle(page: Page): Promise<void> {
+  // Two frames first: a dialog opened by the last click starts its transition a frame later.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await page.waitForFunction(() =>
     document
       .getAnimations()
