@@ -1,6 +1,6 @@
 import type { PeopleContext } from "./context.js";
 import type { checksStore } from "./prehire.js";
-import { APPLY_EVENT_JOB } from "./service.js";
+import { APPLY_CHUNK, APPLY_EVENT_JOB } from "./service.js";
 
 const SYSTEM = { actorLabel: "scheduler" };
 
@@ -15,6 +15,17 @@ export function peopleJobs({ jobs, db, people }: PeopleContext, checks: ReturnTy
     retryLimit: 10,
     handler: async ({ eventId }) => {
       await db.tx((q) => people.apply(q, SYSTEM, eventId));
+    },
+    // Events falling due together (a day's terminations) are applied and published together.
+    batchSize: APPLY_CHUNK,
+    handleMany: async (items) => {
+      await db.tx((q) =>
+        people.applyMany(
+          q,
+          SYSTEM,
+          items.map((x) => x.eventId),
+        ),
+      );
     },
   });
   jobs.define({

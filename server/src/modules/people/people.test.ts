@@ -173,6 +173,93 @@ describe("lifecycle", () => {
     expect(timeline.map((e) => `${e.type}:${e.state}`)).toContain("termination:applied");
   });
 
+  /** Schedules a termination far ahead for each person, then lets the moment arrive for all. */
+  async function dueTerminations(people: P[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const p of people) {
+      const res = await ev(p.id, {
+        type: "termination",
+        terminationType: "voluntary",
+        effectiveDate: "2099-05-01",
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      ids.push(res.json<{ id: string }>().id);
+    }
+    await h.t.db.query(
+      "UPDATE person_events SET effective_at = now() - interval '1 second' WHERE id = ANY ($1)",
+      [ids],
+    );
+    return ids;
+  }
+
+  const leaverJobs = async (personIds: string[]) =>
+    (
+      await h.t.db.query<{ data: { payload?: { personId: string }; payloads?: { personId: string }[] } }>(
+        `SELECT data FROM ${h.t.jobs.schema}.job WHERE name = 'event.access.leaver'`,
+      )
+    ).rows
+      .map((r) => (r.data.payloads ?? [r.data.payload]).map((x) => x?.personId))
+      .filter((ids) => ids.some((id) => id && personIds.includes(id)));
+
+  it("applies terminations falling due together in one go, each on its own record, and publishes them together", async () => {
+    const people = [await hire(), await hire(), await hire()];
+    const eventIds = await dueTerminations(people);
+    const applied = await h.t.db.tx((q) => h.t.people.applyMany(q, { actorLabel: "scheduler" }, eventIds));
+    expect(applied).toBe(3);
+    for (const p of people) {
+      const after = (await hr.get(`/api/v1/people/${p.id}`)).json<P>();
+      expect(after.status).toBe("leaver");
+      // Each person's own history and audit entry, as one by one.
+      const audit = await h.t.db.query(
+        "SELECT 1 FROM audit_log WHERE action = 'person.termination' AND target_id = $1",
+        [p.id],
+      );
+      expect(audit.rowCount).toBe(1);
+      const history = await h.t.db.query(
+        "SELECT 1 FROM person_history WHERE person_id = $1 AND event_id = ANY ($2)",
+        [p.id, eventIds],
+      );
+      expect(history.rowCount).toBe(1);
+    }
+    // One queued job carries the three terminations to the access engine, not three jobs.
+    const jobs = await leaverJobs(people.map((p) => p.id));
+    expect(jobs).toHaveLength(1);
+    expect([...(jobs[0] ?? [])].sort()).toEqual(people.map((p) => p.id).sort());
+    // A second delivery of the same batch changes nothing and publishes nothing.
+    expect(await h.t.db.tx((q) => h.t.people.applyMany(q, { actorLabel: "scheduler" }, eventIds))).toBe(0);
+    expect(await leaverJobs(people.map((p) => p.id))).toHaveLength(1);
+  });
+
+  it("the sweep applies a due batch around an event that cannot be applied, and reports the failure", async () => {
+    const people = [await hire(), await hire(), await hire()];
+    const eventIds = await dueTerminations(people);
+    const stuck = people[1]!.id;
+    // A database fault on one person's row only (a real trigger, dropped afterwards).
+    await h.t.db.query(`CREATE FUNCTION test_refuse_person() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused for the test'; END $$`);
+    await h.t.db.query(
+      `CREATE TRIGGER test_refuse_person BEFORE UPDATE ON people FOR EACH ROW
+       WHEN (NEW.id = '${stuck}') EXECUTE FUNCTION test_refuse_person()`,
+    );
+    try {
+      await expect(h.t.people.applyDue({ actorLabel: "scheduler" })).rejects.toThrow(/refused for the test/);
+    } finally {
+      await h.t.db.query("DROP TRIGGER test_refuse_person ON people");
+      await h.t.db.query("DROP FUNCTION test_refuse_person()");
+    }
+    const states = await h.t.db.query<{ person_id: string; state: string }>(
+      "SELECT person_id, state FROM person_events WHERE id = ANY ($1)",
+      [eventIds],
+    );
+    const stateOf = new Map(states.rows.map((r) => [r.person_id, r.state]));
+    expect(stateOf.get(people[0]!.id)).toBe("applied");
+    expect(stateOf.get(stuck)).toBe("scheduled");
+    expect(stateOf.get(people[2]!.id)).toBe("applied");
+    // The next sweep applies it once the fault is gone.
+    expect(await h.t.people.applyDue({ actorLabel: "scheduler" })).toBeGreaterThanOrEqual(1);
+    expect((await hr.get(`/api/v1/people/${stuck}`)).json<P>().status).toBe("leaver");
+  });
+
   it("a resignation gives notice now and schedules the termination at the end of the last working day", async () => {
     const p = await hire();
     const res = await ev(p.id, { type: "resignation", lastWorkingDay: "2099-06-30" });

@@ -24,6 +24,11 @@ import type { EventInput, Person, PersonEvent, PersonInput, PersonPatch, Source 
 import { type EventType, nextStatus, TransitionError } from "./status.js";
 
 export const APPLY_EVENT_JOB = "people.apply_event";
+/** Due events applied in one transaction (by the sweep, and by a worker's batch of apply jobs). */
+export const APPLY_CHUNK = 100;
+
+/** Domain events gathered while applying a batch, published together at its end. */
+type Outbox = { type: string; payload: Record<string, unknown> }[];
 
 export interface PeopleDeps {
   db: Db;
@@ -146,8 +151,18 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
     }
   }
 
-  async function publish(q: Queryable, type: string, row: PersonRow, extra: Record<string, unknown> = {}) {
-    await events.publish(q, type, {
+  /**
+   * Publishes a person's domain event; with an outbox it is gathered there instead, to be
+   * published together with the others of a batch (applyMany).
+   */
+  async function publish(
+    q: Queryable,
+    type: string,
+    row: PersonRow,
+    extra: Record<string, unknown> = {},
+    outbox?: Outbox,
+  ) {
+    const payload = {
       personId: row.id,
       employeeNumber: row.employee_number,
       status: row.status,
@@ -155,7 +170,9 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
       jobRoleId: row.job_role_id,
       managerId: row.manager_id,
       ...extra,
-    });
+    };
+    if (outbox) outbox.push({ type, payload });
+    else await events.publish(q, type, payload);
   }
 
   async function create(
@@ -367,8 +384,16 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
     return toEvent((await findEvent(q, id))!);
   }
 
-  /** Applies one event (idempotent: a second call on an applied event does nothing). */
-  async function apply(q: Queryable, ctx: AuditContext, eventId: string): Promise<PersonEvent | null> {
+  /**
+   * Applies one event (idempotent: a second call on an applied event does nothing). With an
+   * outbox, the domain event it causes is gathered there rather than published at once.
+   */
+  async function apply(
+    q: Queryable,
+    ctx: AuditContext,
+    eventId: string,
+    outbox?: Outbox,
+  ): Promise<PersonEvent | null> {
     const ev = await findEvent(q, eventId, true);
     if (ev?.state !== "scheduled") return ev ? toEvent(ev) : null;
     const row = (await findPerson(q, ev.person_id, true)) as PersonRow;
@@ -433,24 +458,32 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
     await syncAccount(q, ctx, row.id);
     const after = (await findPerson(q, row.id)) as PersonRow;
     for (const m of new Set([row.manager_id, after.manager_id])) if (m) await syncAccount(q, ctx, m);
-    await publish(q, DOMAIN_EVENT[ev.type], after, {
-      eventId,
-      eventType: ev.type,
-      effectiveAt: new Date(ev.effective_at).toISOString(),
-      ...(ev.type === "termination"
-        ? {
-            terminationType: c.terminationType,
-            highRisk: after.high_risk,
-            source: ev.source,
-            // Recorded to take effect at once (not scheduled ahead, not from a file import):
-            // the access engine never holds such a termination back.
-            immediate:
-              ev.source !== "csv" &&
-              new Date(ev.effective_at).getTime() - new Date(ev.created_at).getTime() <= 60_000,
-          }
-        : {}),
-      ...(ev.type === "transfer" ? { changed: Object.keys(c) } : {}),
-    });
+    // A rehire records its start right after: its own event goes out first, as it always has.
+    const out = ev.type === "rehire" ? undefined : outbox;
+    await publish(
+      q,
+      DOMAIN_EVENT[ev.type],
+      after,
+      {
+        eventId,
+        eventType: ev.type,
+        effectiveAt: new Date(ev.effective_at).toISOString(),
+        ...(ev.type === "termination"
+          ? {
+              terminationType: c.terminationType,
+              highRisk: after.high_risk,
+              source: ev.source,
+              // Recorded to take effect at once (not scheduled ahead, not from a file import):
+              // the access engine never holds such a termination back.
+              immediate:
+                ev.source !== "csv" &&
+                new Date(ev.effective_at).getTime() - new Date(ev.created_at).getTime() <= 60_000,
+            }
+          : {}),
+        ...(ev.type === "transfer" ? { changed: Object.keys(c) } : {}),
+      },
+      out,
+    );
     if (ev.type === "rehire" && c.startDate) {
       await record(q, ctx, row.id, { type: "start", effectiveDate: c.startDate }, ev.source as Source);
     }
@@ -494,14 +527,64 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
     }
   }
 
-  /** Applies every scheduled event that is due (the safety net behind the per-event jobs). */
+  /**
+   * Applies many events in one transaction, in the order they take effect, and publishes
+   * what they cause together: a day's terminations falling due at once cost a queued job
+   * per subscriber for up to EVENTS_PER_JOB people instead of one per person. Each event is
+   * applied exactly as `apply` would (its own history, audit entry, account sync and payload).
+   * Returns how many of them were still scheduled.
+   */
+  async function applyMany(q: Queryable, ctx: AuditContext, eventIds: readonly string[]): Promise<number> {
+    const scheduled = await q.query<{ id: string }>(
+      `SELECT id FROM person_events WHERE id = ANY ($1::text[]) AND state = 'scheduled'
+       ORDER BY effective_at, created_at, id`,
+      [[...new Set(eventIds)]],
+    );
+    const outbox: Outbox = [];
+    for (const e of scheduled.rows) await apply(q, ctx, e.id, outbox);
+    const byType = new Map<string, Record<string, unknown>[]>();
+    for (const e of outbox) byType.set(e.type, [...(byType.get(e.type) ?? []), e.payload]);
+    for (const [type, payloads] of byType) await events.publishMany(q, type, payloads);
+    return scheduled.rows.length;
+  }
+
+  /**
+   * Applies a chunk of events together; when that fails as a whole, one by one, each in its
+   * own transaction, so only the event at fault fails (and is retried) and the rest are applied.
+   */
+  async function applyChunk(ctx: AuditContext, eventIds: readonly string[]): Promise<unknown> {
+    try {
+      await db.tx((q) => applyMany(q, ctx, eventIds));
+      return null;
+    } catch {
+      let failure: unknown = null;
+      for (const id of eventIds) {
+        try {
+          await db.tx((q) => apply(q, ctx, id));
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+      return failure;
+    }
+  }
+
+  /**
+   * Applies every scheduled event that is due (the safety net behind the per-event jobs),
+   * APPLY_CHUNK at a time. An event that cannot be applied stays scheduled for the next
+   * sweep and the sweep reports the first such error once the others are applied.
+   */
   async function applyDue(ctx: AuditContext, limit = 500): Promise<number> {
     const due = await db.query<{ id: string }>(
       "SELECT id FROM person_events WHERE state = 'scheduled' AND effective_at <= now() ORDER BY effective_at LIMIT $1",
       [limit],
     );
-    for (const e of due.rows) await db.tx((q) => apply(q, ctx, e.id));
-    return due.rows.length;
+    const ids = due.rows.map((e) => e.id);
+    let failure: unknown = null;
+    for (let i = 0; i < ids.length; i += APPLY_CHUNK)
+      failure ??= await applyChunk(ctx, ids.slice(i, i + APPLY_CHUNK));
+    if (failure) throw failure;
+    return ids.length;
   }
 
   /** The confidential view adds the high-risk flag and its reason (decrypted, read audited by the route). */
@@ -517,7 +600,7 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
     };
   }
 
-  return { create, patch, record, apply, cancel, applyDue, setHighRisk, view };
+  return { create, patch, record, apply, applyMany, cancel, applyDue, setHighRisk, view };
 }
 
 export type PeopleService = ReturnType<typeof createPeopleService>;
