@@ -154,12 +154,13 @@ export async function wouldCycle(q: Queryable, personId: string, managerId: stri
   return r.rowCount > 0;
 }
 
+/** Keeps the record as it is now in its history; returns that record. */
 export async function writeHistory(
   q: Queryable,
   id: string,
   validFrom: Date,
   eventId: string | null,
-): Promise<void> {
+): Promise<PersonRow> {
   const row = (await findPerson(q, id)) as PersonRow;
   const { high_risk_reason_enc: _omit, ...snapshot } = row;
   await q.query(
@@ -167,6 +168,7 @@ export async function writeHistory(
      ON CONFLICT (person_id, version) DO NOTHING`,
     [id, row.version, validFrom.toISOString(), JSON.stringify(snapshot), eventId],
   );
+  return row;
 }
 
 /**

@@ -1,6 +1,11 @@
 import { DateTime } from "luxon";
 import { ulid } from "ulid";
-import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
+import {
+  type AuditContext,
+  type AuditInput,
+  appendAudit,
+  appendAuditMany,
+} from "../../platform/audit/index.js";
 import type { Envelope } from "../../platform/crypto/index.js";
 import type { Db, Queryable } from "../../platform/db/index.js";
 import type { Events } from "../../platform/events/index.js";
@@ -29,6 +34,11 @@ export const APPLY_CHUNK = 100;
 
 /** Domain events gathered while applying a batch, published together at its end. */
 type Outbox = { type: string; payload: Record<string, unknown> }[];
+/** What applying a batch of events gathers to write at its end: audit entries and domain events. */
+interface Batch {
+  audit: AuditInput[];
+  events: Outbox;
+}
 
 export interface PeopleDeps {
   db: Db;
@@ -384,18 +394,21 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
     return toEvent((await findEvent(q, id))!);
   }
 
+  /** Applies one event (idempotent: a second call on an applied event does nothing). */
+  async function apply(q: Queryable, ctx: AuditContext, eventId: string): Promise<PersonEvent | null> {
+    await applyOne(q, ctx, eventId);
+    const ev = await findEvent(q, eventId);
+    return ev ? toEvent(ev) : null;
+  }
+
   /**
-   * Applies one event (idempotent: a second call on an applied event does nothing). With an
-   * outbox, the domain event it causes is gathered there rather than published at once.
+   * Applies one event if it is still scheduled (false when it is not). With a batch, the
+   * audit entry of the change and the domain event it causes are gathered there, to be
+   * written and published together with the others of the batch (applyMany).
    */
-  async function apply(
-    q: Queryable,
-    ctx: AuditContext,
-    eventId: string,
-    outbox?: Outbox,
-  ): Promise<PersonEvent | null> {
+  async function applyOne(q: Queryable, ctx: AuditContext, eventId: string, batch?: Batch): Promise<boolean> {
     const ev = await findEvent(q, eventId, true);
-    if (ev?.state !== "scheduled") return ev ? toEvent(ev) : null;
+    if (ev?.state !== "scheduled") return false;
     const row = (await findPerson(q, ev.person_id, true)) as PersonRow;
     let status: string;
     try {
@@ -413,7 +426,7 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
         outcome: "failure",
         details: { eventId, type: ev.type, error: message },
       });
-      return toEvent((await findEvent(q, eventId))!);
+      return true;
     }
     const c = ev.changes as Record<string, string | null>;
     const values: Partial<Record<Column, unknown>> = {};
@@ -443,23 +456,25 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
     }
     await writePerson(q, row.id, values);
     await q.query("UPDATE person_events SET state = 'applied', applied_at = now() WHERE id = $1", [eventId]);
-    await writeHistory(
+    // The record as changed (what the history keeps is what the event reports).
+    const after = await writeHistory(
       q,
       row.id,
       new Date(Math.min(new Date(ev.effective_at).getTime(), Date.now())),
       eventId,
     );
-    await appendAudit(q, ctx, {
+    const entry = {
       action: `person.${ev.type}`,
       targetType: "person",
       targetId: row.id,
       details: { eventId, from: row.status, to: status },
-    });
+    };
+    if (batch) batch.audit.push(entry);
+    else await appendAudit(q, ctx, entry);
     await syncAccount(q, ctx, row.id);
-    const after = (await findPerson(q, row.id)) as PersonRow;
     for (const m of new Set([row.manager_id, after.manager_id])) if (m) await syncAccount(q, ctx, m);
     // A rehire records its start right after: its own event goes out first, as it always has.
-    const out = ev.type === "rehire" ? undefined : outbox;
+    const out = ev.type === "rehire" ? undefined : batch?.events;
     await publish(
       q,
       DOMAIN_EVENT[ev.type],
@@ -487,7 +502,7 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
     if (ev.type === "rehire" && c.startDate) {
       await record(q, ctx, row.id, { type: "start", effectiveDate: c.startDate }, ev.source as Source);
     }
-    return toEvent((await findEvent(q, eventId))!);
+    return true;
   }
 
   async function cancel(q: Queryable, ctx: AuditContext, eventId: string): Promise<PersonEvent> {
@@ -540,10 +555,11 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
        ORDER BY effective_at, created_at, id`,
       [[...new Set(eventIds)]],
     );
-    const outbox: Outbox = [];
-    for (const e of scheduled.rows) await apply(q, ctx, e.id, outbox);
+    const batch: Batch = { audit: [], events: [] };
+    for (const e of scheduled.rows) await applyOne(q, ctx, e.id, batch);
+    await appendAuditMany(q, ctx, batch.audit);
     const byType = new Map<string, Record<string, unknown>[]>();
-    for (const e of outbox) byType.set(e.type, [...(byType.get(e.type) ?? []), e.payload]);
+    for (const e of batch.events) byType.set(e.type, [...(byType.get(e.type) ?? []), e.payload]);
     for (const [type, payloads] of byType) await events.publishMany(q, type, payloads);
     return scheduled.rows.length;
   }
