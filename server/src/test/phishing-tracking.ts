@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { ulid } from "ulid";
 import { expect } from "vitest";
 import type { Queryable } from "../platform/db/index.js";
+import { ulid } from "../platform/ids/index.js";
 import type { Api } from "./awareness.js";
 
 /**

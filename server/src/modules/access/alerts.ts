@@ -1,8 +1,9 @@
 /** Alerts for people who must act at once: a high-risk leaver tells Security and Legal. */
-import { ulid } from "ulid";
+
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { AppError, notFound } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { iso } from "./context.js";
 
 export interface AlertInput {

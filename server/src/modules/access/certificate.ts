@@ -5,7 +5,7 @@
  * JSON; its SHA-256 digest is sealed into the audit chain in the transaction that issues it,
  * so a changed certificate no longer matches the chain.
  */
-import { ulid } from "ulid";
+
 import { z } from "zod";
 import {
   type AuditContext,
@@ -17,6 +17,7 @@ import {
 import { sha256 } from "../../platform/crypto/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { AppError, notFound } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { renderPdf } from "../../platform/pdf/index.js";
 import { iso } from "./context.js";
 import { personFacts } from "./desired.js";

@@ -10,9 +10,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type ScimPatchOperation, scimPatch } from "scim-patch";
-import { ulid } from "ulid";
 import type { Db, Queryable } from "../../platform/db/index.js";
 import type { TypedApp } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 
 export const DEMO_APP_PATH = "/demo/scim/v2";
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";

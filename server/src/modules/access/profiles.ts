@@ -2,10 +2,11 @@
  * Access profiles: the birthright access of a job role, optionally narrowed by department,
  * location and employment type. A criterion left empty matches everyone.
  */
-import { ulid } from "ulid";
+
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { conflict, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { iso } from "./context.js";
 import type { Profile, ProfileInput } from "./schemas.js";
 import { checkProfileSod } from "./sod.js";

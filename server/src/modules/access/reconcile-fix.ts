@@ -4,11 +4,12 @@
  * Each decision is one transaction with its audit entry; a revocation is a plan with reason
  * `reconcile`, so the circuit breaker and the read-back verification apply to it.
  */
-import { ulid } from "ulid";
+
 import type { ConnectorCapabilities } from "../../connectors/index.js";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { AppError, badRequest, conflict, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { checkBreaker } from "./breaker.js";
 import { type SystemRow, systemRow } from "./catalogue.js";
 import { desiredState, personFacts } from "./desired.js";

@@ -6,11 +6,12 @@
  * is revoked. Runs are durable jobs (on demand, and on a schedule); fixes go through the
  * engine's plans.
  */
-import { ulid } from "ulid";
+
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Config } from "../../platform/config/index.js";
 import type { Db, Queryable } from "../../platform/db/index.js";
 import { AppError, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import type { Jobs } from "../../platform/jobs/index.js";
 import type { Logger } from "../../platform/log/index.js";
 import type { PlanDeps } from "./plans.js";

@@ -5,11 +5,12 @@
  * of the person's desired state and plans it through the engine in the same transaction.
  * Time-bound grants end by themselves: the sweep marks them expired and plans the removal.
  */
-import { ulid } from "ulid";
+
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Db, Queryable } from "../../platform/db/index.js";
 import type { Events } from "../../platform/events/index.js";
 import { type AppError, conflict, forbidden, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { findPerson, findPersonBy, WORKING } from "../people/index.js";
 import { accountsOfPerson } from "./accounts.js";
 import { desiredState, type PersonFacts, personFacts } from "./desired.js";

@@ -7,9 +7,10 @@
  * This file must not import the planner (desired.ts calls it): it sees the desired state
  * only through the structural type below.
  */
-import { ulid } from "ulid";
+
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
+import { ulid } from "../../platform/ids/index.js";
 
 export interface RevocableDesired {
   systems: Map<string, { systemId: string; enabled: boolean; entitlements: Map<string, string> }>;

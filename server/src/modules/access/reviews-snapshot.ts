@@ -2,8 +2,9 @@
  * Starting a campaign: the grants in scope, as the actual state holds them (accounts linked
  * to people, and their entitlements), become review items, each with its reviewer.
  */
-import { ulid } from "ulid";
+
 import type { Queryable } from "../../platform/db/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { findPerson, WORKING } from "../people/index.js";
 import type { ItemFlag } from "./reviews-schemas.js";
 import type { CampaignRow } from "./reviews-views.js";

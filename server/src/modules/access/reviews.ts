@@ -6,12 +6,13 @@
  * it by reading the system back. Closing (by hand, or at the due date) marks what nobody
  * decided as not reviewed. Every change is audited with the change itself.
  */
-import { ulid } from "ulid";
+
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Config } from "../../platform/config/index.js";
 import type { Db, Queryable } from "../../platform/db/index.js";
 import type { Identity } from "../../platform/http/index.js";
 import { AppError, conflict, forbidden, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import type { Jobs } from "../../platform/jobs/index.js";
 import { findPersonBy } from "../people/index.js";
 import { personFacts } from "./desired.js";

@@ -1,7 +1,7 @@
-import { ulid } from "ulid";
 import { z } from "zod";
 import { appendAudit } from "../../platform/audit/index.js";
 import { notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { iso } from "./context.js";
 import { ACCESS_ADMIN, ACCESS_READ } from "./policy.js";
 import { deleteProfile, getProfile, listProfiles, saveProfile } from "./profiles.js";

@@ -4,10 +4,11 @@
  * `exception` mode a request may cross it with a documented justification. Profiles never
  * may: a role's birthright access cannot carry a toxic pair.
  */
-import { ulid } from "ulid";
+
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { conflict, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { iso } from "./context.js";
 import type { SodMode, SodRuleInput, SodRulePatch, SodRuleView } from "./schemas.js";
 

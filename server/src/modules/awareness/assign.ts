@@ -3,9 +3,9 @@
  * rule that fires twice, an event delivered twice or a repeated request adds nothing.
  */
 import { createHash } from "node:crypto";
-import { ulid } from "ulid";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { findPerson, WORKING } from "../people/index.js";
 import { audiencePeople, parseAudience } from "./audience.js";
 import { addDays } from "./context.js";

@@ -3,10 +3,11 @@
  * realistic mix of acknowledged, open and overdue policies, passed quizzes with certificates,
  * and training still to do (some of it overdue and escalated).
  */
-import { ulid } from "ulid";
+
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Db, Queryable } from "../../platform/db/index.js";
 import type { Events } from "../../platform/events/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { WORKING } from "../people/index.js";
 import { assignMany } from "./assign.js";
 import { DAY_MS } from "./context.js";

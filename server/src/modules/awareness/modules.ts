@@ -3,11 +3,12 @@
  * correct options; learners never do (see quiz.ts). Editing keeps question and option ids
  * that are sent back, so attempts under way still grade against what they were shown.
  */
-import { ulid } from "ulid";
+
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { conflict, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { closeOpen } from "./assign.js";
 import { iso } from "./context.js";
 

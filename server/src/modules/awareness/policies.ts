@@ -3,12 +3,13 @@
  * makes it current and asks everyone in the audience to acknowledge it (earlier versions'
  * open requests are closed as superseded, their acknowledgements stay as history).
  */
-import { ulid } from "ulid";
+
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import type { Events } from "../../platform/events/index.js";
 import { conflict, notFound } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { assignMany, closeOpen } from "./assign.js";
 import { type Audience, audiencePeople, audienceSchema, checkAudience, parseAudience } from "./audience.js";
 import { addDays, dateOnly, iso } from "./context.js";

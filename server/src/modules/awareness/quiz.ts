@@ -6,12 +6,12 @@
  * question, a second submission or an attempt past the limit are refused and count nothing.
  */
 import { randomInt } from "node:crypto";
-import { ulid } from "ulid";
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import type { Events } from "../../platform/events/index.js";
 import { conflict, type FieldError, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { activeQuestions, type QuestionRow } from "./modules.js";
 
 interface PaperItem {

@@ -3,11 +3,12 @@
  * an audience gets the annual refresher, an HR case closed with a training outcome and a
  * follow-up (a phishing click, later) assign the configured modules.
  */
-import { ulid } from "ulid";
+
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { audienceSchema, checkAudience, parseAudience } from "./audience.js";
 import { iso } from "./context.js";
 

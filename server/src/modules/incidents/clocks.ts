@@ -5,11 +5,12 @@
  * an escalation at the deadline are durable jobs scheduled for their moment (they survive a
  * restart); the sweep in jobs.ts catches any clock whose job was lost.
  */
-import { ulid } from "ulid";
+
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Db, Queryable } from "../../platform/db/index.js";
 import { conflict, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import type { Jobs } from "../../platform/jobs/index.js";
 import type { Notifier } from "../../platform/notify/index.js";
 import { iso, SYSTEM } from "./context.js";

@@ -4,12 +4,12 @@
  */
 import { createHash } from "node:crypto";
 import { fileTypeFromBuffer } from "file-type";
-import { ulid } from "ulid";
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Envelope } from "../../platform/crypto/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { AppError, conflict, notFound } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { iso } from "./context.js";
 import { addTimeline, getIncident } from "./repo.js";
 

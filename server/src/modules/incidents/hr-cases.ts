@@ -4,13 +4,14 @@
  * record; every read is audited. Closing publishes `incidents.hr_case_closed`; closed cases
  * are deleted after the retention period.
  */
-import { ulid } from "ulid";
+
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Envelope } from "../../platform/crypto/index.js";
 import type { Db, Queryable } from "../../platform/db/index.js";
 import type { Events } from "../../platform/events/index.js";
 import { conflict, type Identity, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { findPerson } from "../people/index.js";
 import { iso } from "./context.js";
 import { nextReference, userExists } from "./repo.js";

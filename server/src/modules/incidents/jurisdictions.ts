@@ -1,9 +1,10 @@
 /** Jurisdictions and their notification duties: configuration, not legal advice. */
-import { ulid } from "ulid";
+
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { conflict, notFound } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 
 export const jurisdictionInput = z
   .object({

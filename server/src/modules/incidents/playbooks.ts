@@ -4,11 +4,12 @@
  * handles payment fraud, Communications the outside world), editable in the UI. Applying one
  * to an incident creates its tasks with due dates counted from now.
  */
-import { ulid } from "ulid";
+
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { conflict, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import type { Notifier } from "../../platform/notify/index.js";
 import { iso } from "./context.js";
 import { addTimeline, getIncident } from "./repo.js";

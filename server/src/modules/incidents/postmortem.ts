@@ -3,11 +3,12 @@
  * we change, with actions (owner, due date, status) tracked to done. The model deliberately
  * has no field for fault or blame: systems and conditions are examined, not people.
  */
-import { ulid } from "ulid";
+
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { conflict, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import type { Notifier } from "../../platform/notify/index.js";
 import { iso } from "./context.js";
 import { addTimeline, getIncident, userExists } from "./repo.js";

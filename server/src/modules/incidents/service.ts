@@ -4,11 +4,11 @@
  * its audit entry and the notifications it causes.
  */
 
-import { ulid } from "ulid";
 import type { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { AppError, conflict, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import type { Notifier } from "../../platform/notify/index.js";
 import { applyPlaybook } from "./playbooks.js";
 import { addTimeline, getIncident, type IncidentRow, nextReference, toIncident, userExists } from "./repo.js";

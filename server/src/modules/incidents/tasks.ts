@@ -2,11 +2,12 @@
  * Incident tasks: by department role, with an optional assignee and due date (the SLA). The
  * sweep (jobs.ts) reminds before the due date and escalates to the incident owner after it.
  */
-import { ulid } from "ulid";
+
 import type { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { conflict, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import type { Notifier } from "../../platform/notify/index.js";
 import { iso } from "./context.js";
 import { addTimeline, getIncident, userExists } from "./repo.js";

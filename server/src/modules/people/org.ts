@@ -1,8 +1,8 @@
-import { ulid } from "ulid";
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { conflict, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 
 export const departmentSchema = z.object({
   id: z.string(),

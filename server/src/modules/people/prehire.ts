@@ -1,9 +1,9 @@
-import { ulid } from "ulid";
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import { type Envelope, registerEncryptedColumn } from "../../platform/crypto/index.js";
 import type { Db, Queryable } from "../../platform/db/index.js";
 import { notFound } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { dateOnly } from "./repo.js";
 
 export const AGREEMENT_KINDS = [

@@ -1,5 +1,4 @@
 import { DateTime } from "luxon";
-import { ulid } from "ulid";
 import {
   type AuditContext,
   type AuditInput,
@@ -10,6 +9,7 @@ import type { Envelope } from "../../platform/crypto/index.js";
 import type { Db, Queryable } from "../../platform/db/index.js";
 import type { Events } from "../../platform/events/index.js";
 import { AppError, conflict, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import type { Jobs } from "../../platform/jobs/index.js";
 import { syncAccount } from "./accounts.js";
 import {

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { fileTypeFromBuffer } from "file-type";
-import { ulid } from "ulid";
 import type { Envelope } from "../../platform/crypto/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { type FieldError, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 
 /**
  * Attachments are evidence, never content to open: the type is read from the bytes

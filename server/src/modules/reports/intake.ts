@@ -1,8 +1,8 @@
-import { ulid } from "ulid";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Envelope } from "../../platform/crypto/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import type { Events } from "../../platform/events/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { findPersonBy } from "../people/index.js";
 import { type CheckedAttachment, storeAttachments } from "./attachments.js";
 import { RECEIVED } from "./context.js";

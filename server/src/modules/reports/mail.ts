@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { type ParsedMail, simpleParser } from "mailparser";
-import { ulid } from "ulid";
 import { findUserByEmail } from "../../platform/auth/index.js";
 import type { Envelope } from "../../platform/crypto/index.js";
 import type { Db, Queryable } from "../../platform/db/index.js";
 import type { Events } from "../../platform/events/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import type { Jobs } from "../../platform/jobs/index.js";
 import { type CheckedAttachment, classify, cleanName } from "./attachments.js";
 import type { ReportSettings } from "./context.js";

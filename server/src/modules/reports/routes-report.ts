@@ -1,8 +1,8 @@
-import { ulid } from "ulid";
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { decodeCursor, encodeCursor, notFound, pageQuery } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { checkAttachments } from "./attachments.js";
 import { caller, type ReportSettings, type ReportsDeps, reportBodyLimit } from "./context.js";
 import { hashCode, isWellFormedCode, penalise, take } from "./followup.js";

@@ -1,10 +1,10 @@
-import { ulid } from "ulid";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import { findUserById } from "../../platform/auth/index.js";
 import { permissionsOf } from "../../platform/authz/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import type { Events } from "../../platform/events/index.js";
 import { conflict, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { VERDICT } from "./context.js";
 import type { Verdict } from "./schemas.js";
 import { type ReportRow, reportRow } from "./views.js";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { ulid } from "ulid";
 import type { Queryable } from "../db/index.js";
+import { ulid } from "../ids/index.js";
 
 export type AuditOutcome = "success" | "failure" | "denied";
 

@@ -1,6 +1,6 @@
-import { ulid } from "ulid";
 import { randomToken, sha256 } from "../crypto/index.js";
 import type { Queryable } from "../db/index.js";
+import { ulid } from "../ids/index.js";
 
 export const TOKEN_PREFIX = "tdm_";
 

@@ -1,6 +1,6 @@
-import { ulid } from "ulid";
 import type { Queryable } from "../db/index.js";
 import { conflict } from "../http/errors.js";
+import { ulid } from "../ids/index.js";
 
 export interface User {
   id: string;

@@ -9,9 +9,9 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
-import { ulid } from "ulid";
 import { type Access, rolesWith } from "../authz/index.js";
 import type { Config } from "../config/index.js";
+import { ulid } from "../ids/index.js";
 import type { Logger } from "../log/index.js";
 import type { Metrics } from "../metrics/index.js";
 import { problem } from "./errors.js";

@@ -5,11 +5,12 @@
  * Everything else waits for the recipient's digest (hourly or daily). Every delivery is
  * audited with who, channel and kind, never the message body.
  */
-import { ulid } from "ulid";
+
 import { type AuditContext, appendAudit } from "../audit/index.js";
 import type { Config } from "../config/index.js";
 import type { Envelope } from "../crypto/index.js";
 import type { Db, Queryable } from "../db/index.js";
+import { ulid } from "../ids/index.js";
 import type { JobContext, Jobs } from "../jobs/index.js";
 import type { Logger } from "../log/index.js";
 import {

@@ -4,11 +4,12 @@
  * with a usable work e-mail) and spreads their send times over the window; the sender job
  * then works through them. Every change of state is audited.
  */
-import { ulid } from "ulid";
+
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../../platform/audit/index.js";
 import type { Queryable } from "../../../platform/db/index.js";
 import { conflict, notFound, unprocessable } from "../../../platform/http/index.js";
+import { ulid } from "../../../platform/ids/index.js";
 import { type Audience, audienceSchema, audienceWhere, checkAudience, parseAudience } from "../audience.js";
 import { iso } from "../context.js";
 

@@ -5,9 +5,9 @@
  * filtered out. Clicks fall and reports rise from one campaign to the next.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { ulid } from "ulid";
 import { type AuditContext, appendAudit } from "../../../platform/audit/index.js";
 import type { Queryable } from "../../../platform/db/index.js";
+import { ulid } from "../../../platform/ids/index.js";
 import { WORKING } from "../../people/index.js";
 import { assignMany } from "../assign.js";
 import { DAY_MS } from "../context.js";

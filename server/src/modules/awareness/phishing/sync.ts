@@ -3,10 +3,11 @@
  * campaign's audience gets the mail at a random moment in what remains of the window; a
  * leaver, or someone who moved out of the audience, is dropped if not yet sent to.
  */
-import { ulid } from "ulid";
+
 import { appendAudit } from "../../../platform/audit/index.js";
 import type { Db, Queryable } from "../../../platform/db/index.js";
 import type { DomainEvent, Events } from "../../../platform/events/index.js";
+import { ulid } from "../../../platform/ids/index.js";
 import type { Jobs } from "../../../platform/jobs/index.js";
 import { audiencePeople, parseAudience } from "../audience.js";
 import { VALID_EMAIL_SQL } from "./campaigns.js";

@@ -3,11 +3,12 @@
  * the landing page a click leads to, and the lesson shown afterwards. Archived templates stay
  * for the campaigns that used them but cannot start new ones.
  */
-import { ulid } from "ulid";
+
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../../platform/audit/index.js";
 import type { Queryable } from "../../../platform/db/index.js";
 import { notFound, unprocessable } from "../../../platform/http/index.js";
+import { ulid } from "../../../platform/ids/index.js";
 import { iso } from "../context.js";
 import { checkMergeFields, type MergePerson, mergeValues, type Rendered, renderMessage } from "./merge.js";
 

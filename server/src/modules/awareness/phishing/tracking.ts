@@ -5,10 +5,10 @@
  * locked for the decision, so the same click twice, at once or later, counts once.
  */
 import { createHash } from "node:crypto";
-import { ulid } from "ulid";
 import { type AuditContext, appendAudit } from "../../../platform/audit/index.js";
 import type { Db, Queryable } from "../../../platform/db/index.js";
 import type { Events } from "../../../platform/events/index.js";
+import { ulid } from "../../../platform/ids/index.js";
 import { findPerson, WORKING } from "../../people/index.js";
 import { assignFollowUpTraining, assignMany } from "../assign.js";
 import { addDays } from "../context.js";

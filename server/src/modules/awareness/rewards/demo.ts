@@ -3,9 +3,10 @@
  * policies they acknowledged (and any practice phishing mail they reported), some people who
  * chose to be named on the leaderboard, and objectives for the current review period.
  */
-import { ulid } from "ulid";
+
 import { type AuditContext, appendAudit } from "../../../platform/audit/index.js";
 import type { Queryable } from "../../../platform/db/index.js";
+import { ulid } from "../../../platform/ids/index.js";
 import { WORKING } from "../../people/index.js";
 import { currentPeriod } from "./period.js";
 

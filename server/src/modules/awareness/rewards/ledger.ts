@@ -3,11 +3,12 @@
  * once. The points are the kind's value when the entry is made; a later change of a value
  * leaves earlier entries as they were.
  */
-import { ulid } from "ulid";
+
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../../platform/audit/index.js";
 import type { Queryable } from "../../../platform/db/index.js";
 import { unprocessable } from "../../../platform/http/index.js";
+import { ulid } from "../../../platform/ids/index.js";
 import { iso } from "../context.js";
 
 export const KINDS = ["training", "policy", "phish_simulated", "phish_real", "near_miss"] as const;

@@ -2,11 +2,12 @@
  * Security objectives per review period: a metric, a target and who it applies to (everyone,
  * a department, or one person). Progress is computed from live data each time it is read.
  */
-import { ulid } from "ulid";
+
 import { z } from "zod";
 import { type AuditContext, appendAudit } from "../../../platform/audit/index.js";
 import type { Queryable } from "../../../platform/db/index.js";
 import { notFound, unprocessable } from "../../../platform/http/index.js";
+import { ulid } from "../../../platform/ids/index.js";
 import { WORKING } from "../../people/index.js";
 import { iso } from "../context.js";
 import { PERIOD_PATTERN, requirePeriod, type Span } from "./period.js";

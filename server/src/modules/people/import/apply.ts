@@ -1,13 +1,13 @@
 import type { AuditContext } from "../../../platform/audit/index.js";
 import type { Db, Queryable } from "../../../platform/db/index.js";
 import type { Events } from "../../../platform/events/index.js";
+import { ulid } from "../../../platform/ids/index.js";
 import type { Jobs } from "../../../platform/jobs/index.js";
 import type { PeopleService } from "../service.js";
 import { bulkEligible } from "./bulk.js";
 import { type CsvInput, type Field, type LineError, readCsv } from "./csv.js";
 import { decide } from "./decide.js";
 import { ApplyFailure } from "./failure.js";
-import { newId } from "./ids.js";
 import { type Current, type ImportEnv, loadCurrent } from "./lookups.js";
 import { checkRow, emptyOrgPlan, type Row, resolveOrg } from "./rows.js";
 import { type Counts, countAction, emptyCounts, namesOf } from "./scan.js";
@@ -179,7 +179,7 @@ async function applyBatch(
         }
       }
       if (isFast) {
-        const id = newId();
+        const id = ulid();
         fastIds.set(row.employeeNumber, id);
         input.managerId = manager ? (env.idOf.get(manager) ?? fastIds.get(manager) ?? null) : null;
         w.fast.push({ row, id, decision, input });

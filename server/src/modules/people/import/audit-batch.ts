@@ -5,7 +5,7 @@ import {
   entryHash,
 } from "../../../platform/audit/index.js";
 import type { Queryable } from "../../../platform/db/index.js";
-import { newId } from "./ids.js";
+import { ulid } from "../../../platform/ids/index.js";
 
 const PER_STATEMENT = 2000;
 
@@ -25,7 +25,7 @@ export async function appendAuditBatch(q: Queryable, ctx: AuditContext, inputs: 
   const entries: AuditEntry[] = inputs.map((input) => {
     const base: Omit<AuditEntry, "hash"> = {
       seq: ++seq,
-      id: newId(),
+      id: ulid(),
       at,
       actorId: ctx.actorId ?? null,
       actorLabel: ctx.actorLabel ?? null,

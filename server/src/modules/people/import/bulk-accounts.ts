@@ -1,9 +1,9 @@
 import type { AuditContext, AuditInput } from "../../../platform/audit/index.js";
 import type { Queryable } from "../../../platform/db/index.js";
+import { ulid } from "../../../platform/ids/index.js";
 import { syncAccount } from "../accounts.js";
 import type { PersonInput } from "../schemas.js";
 import { BulkRefused } from "./failure.js";
-import { newId } from "./ids.js";
 
 /**
  * What syncAccount (accounts.ts) does for many people at once. Kept beside it on purpose:
@@ -58,7 +58,7 @@ export async function planAccounts(
     const trail = audit.get(p.id) as AuditInput[];
     const ex = existing.get(p.input.workEmail.toLowerCase());
     if (ex?.linked) continue; // that account belongs to someone else: no account
-    const userId = ex?.id ?? newId();
+    const userId = ex?.id ?? ulid();
     if (!ex) {
       plan.newUsers.push({
         id: userId,

@@ -1,13 +1,13 @@
 import type { AuditContext, AuditInput } from "../../../platform/audit/index.js";
 import type { Queryable } from "../../../platform/db/index.js";
 import type { Events } from "../../../platform/events/index.js";
+import { ulid } from "../../../platform/ids/index.js";
 import { authorities, COLUMNS, sourcesChange } from "../repo.js";
 import type { PersonPatch, Source } from "../schemas.js";
 import { appendAuditBatch } from "./audit-batch.js";
 import { syncManagers } from "./bulk-accounts.js";
 import { BulkRefused } from "./failure.js";
 import { writeHistories } from "./history.js";
-import { newId } from "./ids.js";
 import type { Current } from "./lookups.js";
 
 /**
@@ -123,7 +123,7 @@ export async function bulkPatch(
     .map((c) => ({ ...c, moves: c.changed.filter((k) => MOVES.includes(k)) }))
     .filter((c) => c.moves.length);
   if (moved.length) {
-    for (const c of moved) transfers.set(c.cur.id, newId());
+    for (const c of moved) transfers.set(c.cur.id, ulid());
     await q.query(
       `INSERT INTO person_events (id, person_id, type, effective_at, state, changes, source, created_by, applied_at)
        SELECT e, p, 'transfer', now(), 'applied', c::jsonb, $4, $5, now()

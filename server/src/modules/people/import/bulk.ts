@@ -1,6 +1,7 @@
 import type { AuditContext, AuditInput } from "../../../platform/audit/index.js";
 import type { Queryable } from "../../../platform/db/index.js";
 import type { Events } from "../../../platform/events/index.js";
+import { ulid } from "../../../platform/ids/index.js";
 import type { Jobs } from "../../../platform/jobs/index.js";
 import { sourcesChange } from "../repo.js";
 import type { PersonInput, Source } from "../schemas.js";
@@ -8,7 +9,6 @@ import { APPLY_EVENT_JOB, effectiveMoment, rethrowConstraint } from "../service.
 import { appendAuditBatch } from "./audit-batch.js";
 import { createAccounts, planAccounts, syncManagers } from "./bulk-accounts.js";
 import { writeHistories } from "./history.js";
-import { newId } from "./ids.js";
 
 /**
  * Creating many people at once, with the same outcome as one `PeopleService.create` per
@@ -117,7 +117,7 @@ export async function bulkCreate(
     `INSERT INTO person_events (id, person_id, type, effective_at, state, changes, source, created_by, applied_at)
      SELECT e, p, 'hire', now(), 'applied', c::jsonb, $4, $5, now() FROM unnest($1::text[], $2::text[], $3::text[]) AS t(e, p, c)`,
     [
-      people.map(() => newId()),
+      people.map(() => ulid()),
       ids,
       people.map((p) => JSON.stringify({ status: p.input.status, startDate: p.input.startDate ?? null })),
       source,
@@ -140,7 +140,7 @@ export async function bulkCreate(
   );
   const starts = preHires.map((p) => ({
     person: p.id,
-    event: newId(),
+    event: ulid(),
     at: effectiveMoment(
       { effectiveDate: p.input.startDate as string },
       (p.input.locationId && zone.get(p.input.locationId)) || null,

@@ -1,6 +1,6 @@
-import { ulid } from "ulid";
 import { type AuditContext, appendAudit } from "../../../platform/audit/index.js";
 import type { Queryable } from "../../../platform/db/index.js";
+import { ulid } from "../../../platform/ids/index.js";
 import { saveDepartment, saveJobRole, saveLocation } from "../org.js";
 import { type ApplyDeps, ApplyFailure, applyFile } from "./apply.js";
 import type { CsvInput, Field, LineError } from "./csv.js";

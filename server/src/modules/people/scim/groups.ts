@@ -1,7 +1,7 @@
 import { scimPatch } from "scim-patch";
-import { ulid } from "ulid";
 import { type AuditContext, appendAudit } from "../../../platform/audit/index.js";
 import type { Queryable } from "../../../platform/db/index.js";
+import { ulid } from "../../../platform/ids/index.js";
 import { GROUP_SCHEMA } from "./discovery.js";
 import { invalidSyntax, invalidValue, ScimError, scimNotFound } from "./errors.js";
 import { type AttributeMap, compileFilter } from "./filter.js";
