@@ -13,13 +13,14 @@ import { openDatabase } from "../server/src/platform/db/index.js";
 import { createLogger } from "../server/src/platform/log/index.js";
 import { TestClient } from "../server/src/test/harness.js";
 import { startSlapd, type TestSlapd } from "../server/src/test/slapd.js";
+import { scratchDatabase } from "./lib/pg-scratch.js";
 import { countingDb } from "./lib/sql-counter.js";
 import { intFromEnv, percentile, runAsScript } from "./util.js";
 
 /**
  * Benchmark "access-engine": the leaver path of the access engine against real systems (one
  * OpenLDAP slapd per LDAP system, and SCIM 2.0 servers in a separate process), on the
- * embedded database on disk, with job workers running as in production.
+ * embedded database on disk (or PostgreSQL), with job workers running as in production.
  *
  * - single: one leaver with accounts in S systems (default 20). Each run hires a person (the
  *   joiner plan provisions the accounts; not timed), then records an immediate termination;
@@ -39,6 +40,8 @@ import { intFromEnv, percentile, runAsScript } from "./util.js";
  *   BENCH_ACCESS_LEAVERS   bulk: leavers (default 10000)
  *   BENCH_ACCESS_TIMEOUT   bulk: seconds to wait for the engine before reporting (default 900)
  *   BENCH_ACCESS_SQL       1: count and time every SQL statement, print the costliest (default off)
+ *   BENCH_ACCESS_DATABASE_URL  a PostgreSQL server to run on instead of the embedded database
+ *                          (a database of the run's own is created there and dropped afterwards)
  */
 
 export interface AccessBenchSettings {
@@ -593,10 +596,14 @@ export async function accessEngineBench(s: AccessBenchSettings) {
   );
   const { peers, child } = await startPeers(Math.max(1, needPeers));
   const results: Record<string, unknown> = {};
+  let databaseLabel = "";
   try {
     for (const scenario of s.only) {
       // A fresh Tandem per scenario: the bulk run must not count the single run's plans.
+      const database = await scratchDatabase("BENCH_ACCESS_DATABASE_URL", `access_${scenario}`);
+      databaseLabel = database.label;
       const config = loadConfig({
+        ...(database.url ? { DATABASE_URL: database.url } : {}),
         TANDEM_DATA_DIR: path.join(dir, scenario),
         TANDEM_LOG_LEVEL: "warn",
         TANDEM_JOBS: "true",
@@ -632,6 +639,7 @@ export async function accessEngineBench(s: AccessBenchSettings) {
       } finally {
         await t.close();
         if (counter) await counter.db.close();
+        await database.drop();
       }
     }
   } finally {
@@ -642,7 +650,7 @@ export async function accessEngineBench(s: AccessBenchSettings) {
   return {
     benchmark: "access-engine",
     machine: { cpus: os.cpus().length, loadAvg1m: round(os.loadavg()[0] ?? 0) },
-    database: "PGlite, file-backed (temporary directory), job workers on",
+    database: `${databaseLabel}, job workers on`,
     ...results,
   };
 }

@@ -5,7 +5,6 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import nodemailer from "nodemailer";
-import pg from "pg";
 import { SMTPServer } from "smtp-server";
 import { buildApp } from "../server/src/app.js";
 import { createCampaign, scheduleCampaign } from "../server/src/modules/awareness/phishing/campaigns.js";
@@ -14,6 +13,7 @@ import { STARTER_TEMPLATES } from "../server/src/modules/awareness/phishing/star
 import { createTemplate } from "../server/src/modules/awareness/phishing/templates.js";
 import { loadConfig } from "../server/src/platform/config/index.js";
 import { createLogger } from "../server/src/platform/log/index.js";
+import { scratchDatabase } from "./lib/pg-scratch.js";
 import { intFromEnv, runAsScript } from "./util.js";
 
 /**
@@ -125,17 +125,8 @@ export async function phishingSendBench(s: PhishingBenchSettings) {
   };
   // BENCH_PHISHING_DATABASE_URL: a PostgreSQL server instead of the embedded database (a
   // database of the bench's own is created on it and dropped afterwards).
-  const pgBase = process.env.BENCH_PHISHING_DATABASE_URL;
-  const pgName = `tandem_bench_phishing_${process.pid}`;
-  if (pgBase) {
-    const admin = new pg.Client({ connectionString: pgBase });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${pgName}"`);
-    await admin.end();
-    const url = new URL(pgBase);
-    url.pathname = `/${pgName}`;
-    env.DATABASE_URL = url.toString();
-  }
+  const database = await scratchDatabase("BENCH_PHISHING_DATABASE_URL", "phishing");
+  if (database.url) env.DATABASE_URL = database.url;
   if (s.batch) env.TANDEM_PHISHING_SEND_BATCH = String(s.batch);
   if (s.pool) env.TANDEM_PHISHING_POOL = String(s.pool);
   if (s.parallel) env.TANDEM_PHISHING_PARALLEL = String(s.parallel);
@@ -237,9 +228,7 @@ export async function phishingSendBench(s: PhishingBenchSettings) {
     const rawMsgsPerSec = round(n / rawSeconds);
     return {
       benchmark: "phishing-send",
-      database: pgBase
-        ? "PostgreSQL (BENCH_PHISHING_DATABASE_URL)"
-        : "PGlite, file-backed (temporary directory)",
+      database: database.label,
       cpus: os.cpus().length,
       recipients: n,
       settings: {
@@ -262,12 +251,7 @@ export async function phishingSendBench(s: PhishingBenchSettings) {
     };
   } finally {
     await t.close();
-    if (pgBase) {
-      const admin = new pg.Client({ connectionString: pgBase });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${pgName}" WITH (FORCE)`);
-      await admin.end();
-    }
+    await database.drop();
     await sink.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
