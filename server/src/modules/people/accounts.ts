@@ -1,4 +1,4 @@
-import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
+import { type AuditContext, type AuditInput, appendAudit } from "../../platform/audit/index.js";
 import {
   deleteSessionsOf,
   findUserByEmail,
@@ -11,7 +11,8 @@ import type { Queryable } from "../../platform/db/index.js";
 import { WORKING } from "./status.js";
 
 /** Roles that People grants and removes; every other role is managed by admins only. */
-const AUTOMATIC = ["employee", "manager"];
+export const AUTOMATIC = ["employee", "manager"];
+export const sorted = (a: readonly string[]) => [...a].sort();
 
 /**
  * Keeps a person's Tandem account in line with the HR record: working people have an
@@ -104,4 +105,77 @@ export async function syncAccount(q: Queryable, ctx: AuditContext, personId: str
       details: { via: "people", from: current, to: [...wanted].sort() },
     });
   }
+}
+
+/** Sets the automatic roles of accounts; `fresh` ones were created just now and have none to take away. */
+export async function writeRoles(q: Queryable, roles: { user: string; wanted: string[]; fresh?: boolean }[]) {
+  if (!roles.length) return;
+  const users = roles.flatMap((r) => r.wanted.map(() => r.user));
+  const values = roles.flatMap((r) => r.wanted);
+  const old = roles.filter((r) => !r.fresh);
+  if (old.length)
+    await q.query(
+      `DELETE FROM user_roles WHERE user_id = ANY($1::text[]) AND role IN ('employee', 'manager')
+         AND NOT (user_id || ':' || role) = ANY($2::text[])`,
+      [old.map((r) => r.user), old.flatMap((r) => r.wanted.map((w) => `${r.user}:${w}`))],
+    );
+  await q.query(
+    "INSERT INTO user_roles (user_id, role) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+    [users, values],
+  );
+}
+
+/**
+ * Each person's account as syncAccount leaves it, for many people at once: after people
+ * joined or left their teams (their managers), or changed status (themselves). The usual
+ * cases are done for all at once — nothing to do for someone not working and without an
+ * enabled account, and the employee/manager roles of a working person with an enabled
+ * account (the audit entries are returned, to be appended); anything else goes through
+ * syncAccount itself.
+ */
+export async function syncAccounts(q: Queryable, ctx: AuditContext, ids: string[]): Promise<AuditInput[]> {
+  if (!ids.length) return [];
+  const r = await q.query<{
+    id: string;
+    user_id: string | null;
+    working: boolean;
+    disabled: boolean | null;
+    roles: string[] | null;
+    reports: boolean;
+  }>(
+    // An index probe per manager (LATERAL … LIMIT 1), for the same reason as in planAccounts.
+    `SELECT p.id, p.user_id, p.status IN ('pre_hire','active','leave','notice') AS working, u.disabled,
+       COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}') AS roles,
+       x.one IS NOT NULL AS reports
+     FROM people p LEFT JOIN users u ON u.id = p.user_id
+     LEFT JOIN LATERAL (SELECT 1 AS one FROM people x
+       WHERE x.manager_id = p.id AND x.status IN ('pre_hire','active','leave','notice') LIMIT 1) x ON true
+     WHERE p.id = ANY($1::text[])`,
+    [ids],
+  );
+  const roles: { user: string; wanted: string[] }[] = [];
+  const trail: AuditInput[] = [];
+  for (const m of r.rows) {
+    const current = m.roles ?? [];
+    if (!m.working || !m.user_id || m.disabled) {
+      const idle = !m.working && (!m.user_id || (m.disabled && !current.some((x) => AUTOMATIC.includes(x))));
+      if (!idle) await syncAccount(q, ctx, m.id);
+      continue;
+    }
+    const wanted = [
+      ...current.filter((x) => !AUTOMATIC.includes(x)),
+      "employee",
+      ...(m.reports ? ["manager"] : []),
+    ];
+    if (sorted(wanted).join() === sorted(current).join()) continue;
+    roles.push({ user: m.user_id, wanted });
+    trail.push({
+      action: "user.roles_changed",
+      targetType: "user",
+      targetId: m.user_id,
+      details: { via: "people", from: current, to: sorted(wanted) },
+    });
+  }
+  await writeRoles(q, roles);
+  return trail;
 }

@@ -140,6 +140,45 @@ export async function writePerson(
   );
 }
 
+/** How a column's value is cast when many records are written from text arrays. */
+const CASTS: Partial<Record<Column, string>> = { startDate: "date", endDate: "date", highRisk: "boolean" };
+
+/**
+ * Writes many records' changes (each its own set of columns) and bumps their versions: one
+ * statement per distinct set of columns, as writePerson would for each.
+ */
+export async function writePeople(
+  q: Queryable,
+  changes: readonly { id: string; values: Partial<Record<Column, unknown>> }[],
+): Promise<void> {
+  const groups = new Map<string, { keys: Column[]; items: typeof changes }>();
+  for (const c of changes) {
+    const keys = (Object.keys(c.values) as Column[]).sort();
+    if (!keys.length) continue;
+    const g = groups.get(keys.join()) ?? { keys, items: [] };
+    g.items = [...g.items, c];
+    groups.set(keys.join(), g);
+  }
+  for (const { keys, items } of groups.values()) {
+    const sets = keys.map((k, i) => `${COLUMNS[k]} = v.c${i}::${CASTS[k] ?? "text"}`);
+    await q.query(
+      `UPDATE people p SET ${sets.join(", ")}, version = p.version + 1, updated_at = now()
+       FROM unnest($1::text[]${keys.map((_, i) => `, $${i + 2}::text[]`).join("")})
+         AS v(id${keys.map((_, i) => `, c${i}`).join("")})
+       WHERE p.id = v.id`,
+      [
+        items.map((c) => c.id),
+        ...keys.map((k) =>
+          items.map((c) => {
+            const v = c.values[k];
+            return v === null || v === undefined ? null : String(v);
+          }),
+        ),
+      ],
+    );
+  }
+}
+
 /** Would making `managerId` the manager of `personId` close a loop? */
 export async function wouldCycle(q: Queryable, personId: string, managerId: string): Promise<boolean> {
   if (personId === managerId) return true;
@@ -162,13 +201,45 @@ export async function writeHistory(
   eventId: string | null,
 ): Promise<PersonRow> {
   const row = (await findPerson(q, id)) as PersonRow;
-  const { high_risk_reason_enc: _omit, ...snapshot } = row;
-  await q.query(
-    `INSERT INTO person_history (person_id, version, valid_from, snapshot, event_id) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (person_id, version) DO NOTHING`,
-    [id, row.version, validFrom.toISOString(), JSON.stringify(snapshot), eventId],
-  );
+  await writeHistoryRows(q, [{ row, validFrom, eventId }]);
   return row;
+}
+
+/** Keeps each record as read in its history (the encrypted reason stays out), in one statement. */
+export async function writeHistoryRows(
+  q: Queryable,
+  items: readonly { row: PersonRow; validFrom: Date; eventId: string | null }[],
+): Promise<void> {
+  if (!items.length) return;
+  const snapshot = (row: PersonRow) => {
+    const { high_risk_reason_enc: _omit, ...rest } = row;
+    return JSON.stringify(rest);
+  };
+  await q.query(
+    `INSERT INTO person_history (person_id, version, valid_from, snapshot, event_id)
+     SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::jsonb[], $5::text[])
+     ON CONFLICT (person_id, version) DO NOTHING`,
+    [
+      items.map((x) => x.row.id),
+      items.map((x) => x.row.version),
+      items.map((x) => x.validFrom.toISOString()),
+      items.map((x) => snapshot(x.row)),
+      items.map((x) => x.eventId),
+    ],
+  );
+}
+
+/** The records of many people (locked for update when asked), by id. */
+export async function findPeople(
+  q: Queryable,
+  ids: readonly string[],
+  lock = false,
+): Promise<Map<string, PersonRow>> {
+  const r = await q.query<PersonRow>(
+    `${PERSON_SELECT} WHERE p.id = ANY ($1::text[]) ORDER BY p.id${lock ? " FOR UPDATE OF p" : ""}`,
+    [[...new Set(ids)]],
+  );
+  return new Map(r.rows.map((row) => [row.id, row]));
 }
 
 /**
@@ -219,7 +290,7 @@ export async function authorities(q: Queryable): Promise<Map<string, string>> {
   return new Map(r.rows.map((x) => [x.attribute, x.source]));
 }
 
-interface EventRow {
+export interface EventRow {
   id: string;
   person_id: string;
   type: PersonEvent["type"];

@@ -11,11 +11,13 @@ import type { Events } from "../../platform/events/index.js";
 import { AppError, conflict, notFound, unprocessable } from "../../platform/http/index.js";
 import { ulid } from "../../platform/ids/index.js";
 import type { Jobs } from "../../platform/jobs/index.js";
-import { syncAccount } from "./accounts.js";
+import { syncAccount, syncAccounts } from "./accounts.js";
 import {
   authorities,
   type Column,
+  type EventRow,
   findEvent,
+  findPeople,
   findPerson,
   type PersonRow,
   setSources,
@@ -23,6 +25,8 @@ import {
   toPerson,
   wouldCycle,
   writeHistory,
+  writeHistoryRows,
+  writePeople,
   writePerson,
 } from "./repo.js";
 import type { EventInput, Person, PersonEvent, PersonInput, PersonPatch, Source } from "./schemas.js";
@@ -110,6 +114,79 @@ const DOMAIN_EVENT: Record<EventType, string> = {
   rehire: "person.rehired",
 };
 
+/** Events whose applying touches more than the person's own record: always applied alone. */
+const APPLIED_ALONE: readonly EventType[] = ["notice_withdrawn", "rehire"];
+
+/** What applying the event writes to the person's record. */
+function eventValues(ev: EventRow, row: PersonRow, status: string): Partial<Record<Column, unknown>> {
+  const c = ev.changes as Record<string, string | null>;
+  const values: Partial<Record<Column, unknown>> = {};
+  if (status !== row.status) values.status = status;
+  for (const k of ["departmentId", "jobRoleId", "managerId", "locationId"] as const)
+    if (k in c) values[k] = c[k];
+  if (ev.type === "termination") {
+    values.terminationType = c.terminationType;
+    values.endDate = DateTime.fromJSDate(new Date(ev.effective_at), { zone: row.location_tz || "UTC" })
+      .minus({ minutes: 1 })
+      .toISODate();
+  }
+  if (ev.type === "resignation") values.endDate = c.lastWorkingDay;
+  if (ev.type === "notice_withdrawn") values.endDate = null;
+  if (ev.type === "rehire") {
+    values.startDate = c.startDate;
+    values.endDate = null;
+    values.terminationType = null;
+    values.highRisk = false;
+    values.highRiskReasonEnc = null;
+  }
+  return values;
+}
+
+/** The moment the history keeps for an applied event (never later than now). */
+const validFromOf = (ev: EventRow) => new Date(Math.min(new Date(ev.effective_at).getTime(), Date.now()));
+
+/** The audit entry of an applied event. */
+const appliedEntry = (ev: EventRow, from: string, to: string): AuditInput => ({
+  action: `person.${ev.type}`,
+  targetType: "person",
+  targetId: ev.person_id,
+  details: { eventId: ev.id, from, to },
+});
+
+/** What the domain event of an applied event says beside the person. */
+function eventExtra(ev: EventRow, after: PersonRow): Record<string, unknown> {
+  const c = ev.changes as Record<string, string | null>;
+  return {
+    eventId: ev.id,
+    eventType: ev.type,
+    effectiveAt: new Date(ev.effective_at).toISOString(),
+    ...(ev.type === "termination"
+      ? {
+          terminationType: c.terminationType,
+          highRisk: after.high_risk,
+          source: ev.source,
+          // Recorded to take effect at once (not scheduled ahead, not from a file import):
+          // the access engine never holds such a termination back.
+          immediate:
+            ev.source !== "csv" &&
+            new Date(ev.effective_at).getTime() - new Date(ev.created_at).getTime() <= 60_000,
+        }
+      : {}),
+    ...(ev.type === "transfer" ? { changed: Object.keys(c) } : {}),
+  };
+}
+
+/** A person's domain event payload: who they are now, and what happened. */
+const personPayload = (row: PersonRow, extra: Record<string, unknown>) => ({
+  personId: row.id,
+  employeeNumber: row.employee_number,
+  status: row.status,
+  departmentId: row.department_id,
+  jobRoleId: row.job_role_id,
+  managerId: row.manager_id,
+  ...extra,
+});
+
 export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) {
   async function checkRefs(
     q: Queryable,
@@ -172,15 +249,7 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
     extra: Record<string, unknown> = {},
     outbox?: Outbox,
   ) {
-    const payload = {
-      personId: row.id,
-      employeeNumber: row.employee_number,
-      status: row.status,
-      departmentId: row.department_id,
-      jobRoleId: row.job_role_id,
-      managerId: row.manager_id,
-      ...extra,
-    };
+    const payload = personPayload(row, extra);
     if (outbox) outbox.push({ type, payload });
     else await events.publish(q, type, payload);
   }
@@ -428,26 +497,7 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
       });
       return true;
     }
-    const c = ev.changes as Record<string, string | null>;
-    const values: Partial<Record<Column, unknown>> = {};
-    if (status !== row.status) values.status = status;
-    for (const k of ["departmentId", "jobRoleId", "managerId", "locationId"] as const)
-      if (k in c) values[k] = c[k];
-    if (ev.type === "termination") {
-      values.terminationType = c.terminationType;
-      values.endDate = DateTime.fromJSDate(new Date(ev.effective_at), { zone: row.location_tz || "UTC" })
-        .minus({ minutes: 1 })
-        .toISODate();
-    }
-    if (ev.type === "resignation") values.endDate = c.lastWorkingDay;
-    if (ev.type === "notice_withdrawn") values.endDate = null;
-    if (ev.type === "rehire") {
-      values.startDate = c.startDate;
-      values.endDate = null;
-      values.terminationType = null;
-      values.highRisk = false;
-      values.highRiskReasonEnc = null;
-    }
+    const values = eventValues(ev, row, status);
     if (ev.type === "notice_withdrawn") {
       await q.query(
         "UPDATE person_events SET state = 'cancelled', error = 'notice withdrawn' WHERE person_id = $1 AND type = 'termination' AND state = 'scheduled'",
@@ -457,48 +507,16 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
     await writePerson(q, row.id, values);
     await q.query("UPDATE person_events SET state = 'applied', applied_at = now() WHERE id = $1", [eventId]);
     // The record as changed (what the history keeps is what the event reports).
-    const after = await writeHistory(
-      q,
-      row.id,
-      new Date(Math.min(new Date(ev.effective_at).getTime(), Date.now())),
-      eventId,
-    );
-    const entry = {
-      action: `person.${ev.type}`,
-      targetType: "person",
-      targetId: row.id,
-      details: { eventId, from: row.status, to: status },
-    };
+    const after = await writeHistory(q, row.id, validFromOf(ev), eventId);
+    const entry = appliedEntry(ev, row.status, status);
     if (batch) batch.audit.push(entry);
     else await appendAudit(q, ctx, entry);
     await syncAccount(q, ctx, row.id);
     for (const m of new Set([row.manager_id, after.manager_id])) if (m) await syncAccount(q, ctx, m);
     // A rehire records its start right after: its own event goes out first, as it always has.
     const out = ev.type === "rehire" ? undefined : batch?.events;
-    await publish(
-      q,
-      DOMAIN_EVENT[ev.type],
-      after,
-      {
-        eventId,
-        eventType: ev.type,
-        effectiveAt: new Date(ev.effective_at).toISOString(),
-        ...(ev.type === "termination"
-          ? {
-              terminationType: c.terminationType,
-              highRisk: after.high_risk,
-              source: ev.source,
-              // Recorded to take effect at once (not scheduled ahead, not from a file import):
-              // the access engine never holds such a termination back.
-              immediate:
-                ev.source !== "csv" &&
-                new Date(ev.effective_at).getTime() - new Date(ev.created_at).getTime() <= 60_000,
-            }
-          : {}),
-        ...(ev.type === "transfer" ? { changed: Object.keys(c) } : {}),
-      },
-      out,
-    );
+    await publish(q, DOMAIN_EVENT[ev.type], after, eventExtra(ev, after), out);
+    const c = ev.changes as Record<string, string | null>;
     if (ev.type === "rehire" && c.startDate) {
       await record(q, ctx, row.id, { type: "start", effectiveDate: c.startDate }, ev.source as Source);
     }
@@ -543,6 +561,61 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
   }
 
   /**
+   * Applies plain events of different people together, with the outcome `applyOne` has for
+   * each (record, event state, history version, audit entry, accounts of the person and of
+   * their old and new managers, domain event) in a few statements for the whole list. An
+   * event the person's status does not allow is left to `applyOne` (returned), which records
+   * why it failed.
+   */
+  async function applyTogether(q: Queryable, ctx: AuditContext, evs: EventRow[], batch: Batch) {
+    const left: string[] = [];
+    if (!evs.length) return left;
+    const before = await findPeople(
+      q,
+      evs.map((e) => e.person_id),
+      true,
+    );
+    const work: { ev: EventRow; row: PersonRow; status: string }[] = [];
+    for (const ev of evs) {
+      const row = before.get(ev.person_id) as PersonRow;
+      try {
+        work.push({ ev, row, status: nextStatus(row.status, ev.type) });
+      } catch {
+        left.push(ev.id);
+      }
+    }
+    if (!work.length) return left;
+    await writePeople(
+      q,
+      work.map((w) => ({ id: w.row.id, values: eventValues(w.ev, w.row, w.status) })),
+    );
+    await q.query(
+      "UPDATE person_events SET state = 'applied', applied_at = now() WHERE id = ANY ($1::text[])",
+      [work.map((w) => w.ev.id)],
+    );
+    const after = await findPeople(
+      q,
+      work.map((w) => w.row.id),
+    );
+    const now = (w: (typeof work)[number]) => after.get(w.row.id) as PersonRow;
+    await writeHistoryRows(
+      q,
+      work.map((w) => ({ row: now(w), validFrom: validFromOf(w.ev), eventId: w.ev.id })),
+    );
+    for (const w of work) batch.audit.push(appliedEntry(w.ev, w.row.status, w.status));
+    const accounts = new Set<string>();
+    for (const w of work)
+      for (const id of [w.row.id, w.row.manager_id, now(w).manager_id]) if (id) accounts.add(id);
+    batch.audit.push(...(await syncAccounts(q, ctx, [...accounts])));
+    for (const w of work)
+      batch.events.push({
+        type: DOMAIN_EVENT[w.ev.type],
+        payload: personPayload(now(w), eventExtra(w.ev, now(w))),
+      });
+    return left;
+  }
+
+  /**
    * Applies many events in one transaction, in the order they take effect, and publishes
    * what they cause together: a day's terminations falling due at once cost a queued job
    * per subscriber for up to EVENTS_PER_JOB people instead of one per person. Each event is
@@ -550,13 +623,25 @@ export function createPeopleService({ db, jobs, events, envelope }: PeopleDeps) 
    * Returns how many of them were still scheduled.
    */
   async function applyMany(q: Queryable, ctx: AuditContext, eventIds: readonly string[]): Promise<number> {
-    const scheduled = await q.query<{ id: string }>(
-      `SELECT id FROM person_events WHERE id = ANY ($1::text[]) AND state = 'scheduled'
-       ORDER BY effective_at, created_at, id`,
+    const scheduled = await q.query<EventRow>(
+      `SELECT * FROM person_events WHERE id = ANY ($1::text[]) AND state = 'scheduled'
+       ORDER BY effective_at, created_at, id FOR UPDATE`,
       [[...new Set(eventIds)]],
     );
+    const perPerson = new Map<string, number>();
+    for (const e of scheduled.rows) perPerson.set(e.person_id, (perPerson.get(e.person_id) ?? 0) + 1);
+    // One plain event for a person: applied with the others in a few statements. Several for
+    // one person (each must see the one before) and the events that touch more than the
+    // record: one at a time, in the order they take effect.
+    const plain = scheduled.rows.filter(
+      (e) => perPerson.get(e.person_id) === 1 && !APPLIED_ALONE.includes(e.type),
+    );
     const batch: Batch = { audit: [], events: [] };
-    for (const e of scheduled.rows) await applyOne(q, ctx, e.id, batch);
+    const alone = new Set([
+      ...(await applyTogether(q, ctx, plain, batch)),
+      ...scheduled.rows.filter((e) => !plain.includes(e)).map((e) => e.id),
+    ]);
+    for (const e of scheduled.rows) if (alone.has(e.id)) await applyOne(q, ctx, e.id, batch);
     await appendAuditMany(q, ctx, batch.audit);
     const byType = new Map<string, Record<string, unknown>[]>();
     for (const e of batch.events) byType.set(e.type, [...(byType.get(e.type) ?? []), e.payload]);

@@ -1,19 +1,17 @@
-import type { AuditContext, AuditInput } from "../../../platform/audit/index.js";
+import type { AuditInput } from "../../../platform/audit/index.js";
 import type { Queryable } from "../../../platform/db/index.js";
 import { ulid } from "../../../platform/ids/index.js";
-import { syncAccount } from "../accounts.js";
+import { AUTOMATIC, sorted, writeRoles } from "../accounts.js";
 import type { PersonInput } from "../schemas.js";
+import { WORKING } from "../status.js";
 import { BulkRefused } from "./failure.js";
 
 /**
- * What syncAccount (accounts.ts) does for many people at once. Kept beside it on purpose:
- * working people get a Tandem account (an existing unlinked one with their email, or a new
- * one) with the `employee` role, plus `manager` while someone working reports to them.
+ * What syncAccount (accounts.ts) does for people a file creates, many at once: working people
+ * get a Tandem account (an existing unlinked one with their email, or a new one) with the
+ * `employee` role, plus `manager` while someone working reports to them. (syncAccounts, beside
+ * syncAccount, does it for people already on record.)
  */
-
-const AUTOMATIC = ["employee", "manager"];
-const WORKING = ["pre_hire", "active", "leave", "notice"];
-const sorted = (a: string[]) => [...a].sort();
 
 export interface AccountPlan {
   /** person id → the account to link (set when the person is inserted). */
@@ -123,75 +121,4 @@ export async function createAccounts(q: Queryable, plan: AccountPlan): Promise<v
     await q.query("UPDATE users SET disabled = false, updated_at = now() WHERE id = ANY($1::text[])", [
       plan.enable,
     ]);
-}
-
-/** Sets the automatic roles of accounts; `fresh` ones were created just now and have none to take away. */
-async function writeRoles(q: Queryable, roles: { user: string; wanted: string[]; fresh?: boolean }[]) {
-  if (!roles.length) return;
-  const users = roles.flatMap((r) => r.wanted.map(() => r.user));
-  const values = roles.flatMap((r) => r.wanted);
-  const old = roles.filter((r) => !r.fresh);
-  if (old.length)
-    await q.query(
-      `DELETE FROM user_roles WHERE user_id = ANY($1::text[]) AND role IN ('employee', 'manager')
-         AND NOT (user_id || ':' || role) = ANY($2::text[])`,
-      [old.map((r) => r.user), old.flatMap((r) => r.wanted.map((w) => `${r.user}:${w}`))],
-    );
-  await q.query(
-    "INSERT INTO user_roles (user_id, role) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
-    [users, values],
-  );
-}
-
-/**
- * After people joined their teams: each manager's account as syncAccount leaves it. The usual
- * case — a working manager with an enabled account who now needs (or no longer needs) the
- * manager role — is done for all at once (the audit entries are returned, to be appended);
- * anything else goes through syncAccount itself.
- */
-export async function syncManagers(q: Queryable, ctx: AuditContext, ids: string[]): Promise<AuditInput[]> {
-  if (!ids.length) return [];
-  const r = await q.query<{
-    id: string;
-    user_id: string | null;
-    working: boolean;
-    disabled: boolean | null;
-    roles: string[] | null;
-    reports: boolean;
-  }>(
-    // An index probe per manager (LATERAL … LIMIT 1), for the same reason as in planAccounts.
-    `SELECT p.id, p.user_id, p.status IN ('pre_hire','active','leave','notice') AS working, u.disabled,
-       COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}') AS roles,
-       x.one IS NOT NULL AS reports
-     FROM people p LEFT JOIN users u ON u.id = p.user_id
-     LEFT JOIN LATERAL (SELECT 1 AS one FROM people x
-       WHERE x.manager_id = p.id AND x.status IN ('pre_hire','active','leave','notice') LIMIT 1) x ON true
-     WHERE p.id = ANY($1::text[])`,
-    [ids],
-  );
-  const roles: { user: string; wanted: string[] }[] = [];
-  const trail: AuditInput[] = [];
-  for (const m of r.rows) {
-    const current = m.roles ?? [];
-    if (!m.working || !m.user_id || m.disabled) {
-      const idle = !m.working && (!m.user_id || (m.disabled && !current.some((x) => AUTOMATIC.includes(x))));
-      if (!idle) await syncAccount(q, ctx, m.id);
-      continue;
-    }
-    const wanted = [
-      ...current.filter((x) => !AUTOMATIC.includes(x)),
-      "employee",
-      ...(m.reports ? ["manager"] : []),
-    ];
-    if (sorted(wanted).join() === sorted(current).join()) continue;
-    roles.push({ user: m.user_id, wanted });
-    trail.push({
-      action: "user.roles_changed",
-      targetType: "user",
-      targetId: m.user_id,
-      details: { via: "people", from: current, to: sorted(wanted) },
-    });
-  }
-  await writeRoles(q, roles);
-  return trail;
 }

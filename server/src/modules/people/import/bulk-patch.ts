@@ -2,10 +2,10 @@ import type { AuditContext, AuditInput } from "../../../platform/audit/index.js"
 import type { Queryable } from "../../../platform/db/index.js";
 import type { Events } from "../../../platform/events/index.js";
 import { ulid } from "../../../platform/ids/index.js";
+import { syncAccounts } from "../accounts.js";
 import { authorities, COLUMNS, sourcesChange } from "../repo.js";
 import type { PersonPatch, Source } from "../schemas.js";
 import { appendAuditBatch } from "./audit-batch.js";
-import { syncManagers } from "./bulk-accounts.js";
 import { BulkRefused } from "./failure.js";
 import { writeHistories } from "./history.js";
 import type { Current } from "./lookups.js";
@@ -161,7 +161,7 @@ export async function bulkPatch(
     if (!c.changed.includes("managerId")) continue;
     for (const id of [c.cur.id, c.cur.managerId, c.patch.managerId]) if (id) accounts.add(id);
   }
-  audit.push(...(await syncManagers(q, ctx, [...accounts])));
+  audit.push(...(await syncAccounts(q, ctx, [...accounts])));
   await appendAuditBatch(q, ctx, audit);
 
   const payload = (c: (typeof work)[number]) => ({

@@ -3,11 +3,12 @@ import type { Queryable } from "../../../platform/db/index.js";
 import type { Events } from "../../../platform/events/index.js";
 import { ulid } from "../../../platform/ids/index.js";
 import type { Jobs } from "../../../platform/jobs/index.js";
+import { syncAccounts } from "../accounts.js";
 import { sourcesChange } from "../repo.js";
 import type { PersonInput, Source } from "../schemas.js";
 import { APPLY_EVENT_JOB, effectiveMoment, rethrowConstraint } from "../service.js";
 import { appendAuditBatch } from "./audit-batch.js";
-import { createAccounts, planAccounts, syncManagers } from "./bulk-accounts.js";
+import { createAccounts, planAccounts } from "./bulk-accounts.js";
 import { writeHistories } from "./history.js";
 
 /**
@@ -174,7 +175,7 @@ export async function bulkCreate(
   const managers = [...new Set(people.map((p) => p.input.managerId).filter((m): m is string => !!m))].filter(
     (m) => !inBatch.has(m),
   );
-  const managerAudit = await syncManagers(q, ctx, managers);
+  const managerAudit = await syncAccounts(q, ctx, managers);
   await appendAuditBatch(q, ctx, [...[...audit.values()].flat(), ...managerAudit]);
 
   // One person.hired event per person, as create publishes it (the values as inserted), enqueued together.
