@@ -621,8 +621,16 @@ export function registerRequests(deps: AccessDeps, access: AccessService) {
     handler: async () => kick((await sweepRequests(db, planDeps)).systemIds),
   });
   jobs.schedule(REQUEST_SWEEP_JOB, "* * * * *");
-  events.subscribe<{ personId: string }>("person.terminated", "access.requests_leaver", (e) =>
-    db.tx((q) => closeOnDeparture(q, { actorLabel: "hr event" }, e.payload.personId)),
+  // A day's leavers arrive together: their open requests close in one transaction.
+  const closeForLeavers = (batch: { payload: { personId: string } }[]) =>
+    db.tx(async (q) => {
+      for (const e of batch) await closeOnDeparture(q, { actorLabel: "hr event" }, e.payload.personId);
+    });
+  events.subscribe<{ personId: string }>(
+    "person.terminated",
+    "access.requests_leaver",
+    (e) => closeForLeavers([e]),
+    { batchSize: 100, many: closeForLeavers },
   );
 
   return { planDeps, sweep: () => sweepRequests(db, planDeps) };

@@ -52,10 +52,14 @@ export function subscribeAwarenessEvents(events: Events, db: Db, trainingOutcome
     });
   });
 
-  events.subscribe<PersonPayload>("person.terminated", "awareness.leaver", async (e) => {
-    await db.tx((q) =>
-      closeOpen(q, SYSTEM, { personId: e.payload.personId }, "leaver").then(() => undefined),
-    );
+  // A day's leavers arrive together: their assignments close in one transaction.
+  const closeForLeavers = (batch: DomainEvent<PersonPayload>[]) =>
+    db.tx(async (q) => {
+      for (const e of batch) await closeOpen(q, SYSTEM, { personId: e.payload.personId }, "leaver");
+    });
+  events.subscribe<PersonPayload>("person.terminated", "awareness.leaver", (e) => closeForLeavers([e]), {
+    batchSize: 100,
+    many: closeForLeavers,
   });
 
   events.subscribe<HrCaseClosed>(HR_CASE_CLOSED, "awareness.hr_case", async (e) => {

@@ -123,6 +123,32 @@ describe("leavers", () => {
   });
 });
 
+describe("leavers falling due together", () => {
+  it("closes the open assignments of every leaver of a batch (delivered to the subscriber together)", async () => {
+    const people = [];
+    for (let i = 0; i < 3; i++) people.push((await buildEmployee(h, hr)).person);
+    for (const p of people)
+      await eventually("pack", async () => ((await assignments(p.id)).length === 2 ? true : undefined));
+    const eventIds: string[] = [];
+    for (const p of people) {
+      const t = await hr.post(`/api/v1/people/${p.id}/events`, {
+        type: "termination",
+        terminationType: "voluntary",
+        effectiveDate: "2099-05-01",
+      });
+      expect(t.statusCode, t.body).toBe(201);
+      eventIds.push(t.json<{ id: string }>().id);
+    }
+    await h.t.db.query("UPDATE person_events SET effective_at = now() WHERE id = ANY ($1)", [eventIds]);
+    await h.t.db.tx((q) => h.t.people.applyMany(q, { actorLabel: "scheduler" }, eventIds));
+    for (const p of people)
+      await eventually("closed", async () => {
+        const r = await assignments(p.id);
+        return r.length === 2 && r.every((x) => x.status === "closed") ? true : undefined;
+      });
+  });
+});
+
 describe("HR case outcome and follow-up", () => {
   it("an HR case closed with a training outcome assigns the follow-up module once", async () => {
     const { person } = await buildEmployee(h, hr);

@@ -72,8 +72,11 @@ export async function syncPerson(q: Queryable, events: Events, jobs: Jobs | null
 }
 
 export function subscribePhishingSync(events: Events, db: Db, jobs: Jobs) {
-  const sync = async (e: DomainEvent<PersonPayload>) => {
-    await db.tx((q) => syncPerson(q, events, jobs, e.payload.personId));
+  // People arriving together (a file import, a day's leavers) are synced in one transaction.
+  const syncMany = async (batch: DomainEvent<PersonPayload>[]) => {
+    await db.tx(async (q) => {
+      for (const e of batch) await syncPerson(q, events, jobs, e.payload.personId);
+    });
   };
   for (const [type, name] of [
     ["person.hired", "awareness.phishing_hired"],
@@ -82,5 +85,5 @@ export function subscribePhishingSync(events: Events, db: Db, jobs: Jobs) {
     ["person.moved", "awareness.phishing_moved"],
     ["person.terminated", "awareness.phishing_leaver"],
   ] as const)
-    events.subscribe<PersonPayload>(type, name, sync);
+    events.subscribe<PersonPayload>(type, name, (e) => syncMany([e]), { batchSize: 100, many: syncMany });
 }
