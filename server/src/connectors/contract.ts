@@ -210,6 +210,22 @@ export function runConnectorContract(
         expect([...again.values()].filter((e) => e.kind !== "not_found")).toEqual([]);
         expect((await read(b.externalId)).entitlements).not.toContain(ent);
       }
+      if (c.disableMany) {
+        const refused = await c.disableMany([a.externalId, b.externalId]);
+        expect([...refused.keys()]).toEqual([]);
+        expect((await read(a.externalId)).enabled).toBe(false);
+        expect((await read(b.externalId)).enabled).toBe(false);
+        // Idempotent: both are disabled already, and asking again is no error.
+        expect([...(await c.disableMany([a.externalId, b.externalId])).entries()]).toEqual([]);
+        expect((await read(b.externalId)).enabled).toBe(false);
+        // An account the system does not know is not_found; the others in the call are still done.
+        const more = await c.createAccount(spec());
+        const unknown = caps.delete ? [gone.externalId] : [];
+        const mixed = await c.disableMany([...unknown, more.externalId]);
+        expect([...mixed.keys()]).toEqual(unknown);
+        for (const id of unknown) expect(mixed.get(id)?.kind).toBe("not_found");
+        expect((await read(more.externalId)).enabled).toBe(false);
+      }
     });
 
     it("disables and enables an account (each idempotent) and reads it back", async () => {

@@ -203,7 +203,8 @@ export interface Connector {
   revokeSessions?(externalId: string): Promise<void>;
   /**
    * Optional batch forms, for systems that can do many at once; the engine uses them for
-   * bulk work and falls back to the single forms when they are missing or throw.
+   * bulk work and falls back to the single forms when they are missing or throw (except
+   * rate_limited: those steps wait as the system asked).
    * getAccounts: each id → the account as read now, or null when it does not exist (never
    * null because a read failed: a failed read throws).
    */
@@ -214,6 +215,13 @@ export interface Connector {
    * not in the result was revoked or did not hold it. Throws when the call as a whole failed.
    */
   revokeMany?(entitlementId: string, externalIds: readonly string[]): Promise<Map<string, ConnectorError>>;
+  /**
+   * disableMany: disables every listed account, idempotently (one already disabled is done).
+   * Returns the accounts it could not disable with the reason (an unknown account is
+   * "not_found"); an id not in the result was disabled. Throws when the call as a whole
+   * failed (the system unreachable or rate limiting, the credentials refused).
+   */
+  disableMany?(externalIds: readonly string[]): Promise<Map<string, ConnectorError>>;
   listEntitlements(): Promise<Entitlement[]>;
   /** Releases connections; the connector is not used afterwards. */
   close(): Promise<void>;

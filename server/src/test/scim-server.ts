@@ -7,7 +7,20 @@
  *
  * SCIMMY leaves storage and filtering to the implementer: this file is that part, as a
  * SaaS app's own code would be (userName unique, case-insensitive filters, groups reported
- * on users, members kept in step when a user is deleted).
+ * on users, members kept in step when a user is deleted). Like a real app's store it keeps
+ * indexes, so a request costs what it touches, not the size of the store: userName → id
+ * for the uniqueness check and `userName eq` lookups, user → groups for the `groups`
+ * reported on a user, and `id eq` filters answered by looking the ids up. What the store
+ * cannot help is SCIMMY's own work on a Group PATCH: it reads the whole group, and each
+ * operation re-validates the whole member list, so a PATCH of a group with thousands of
+ * members costs time in proportion to its members times its operations.
+ *
+ * SCIM Bulk (RFC 7644 §3.7) is served by SCIMMY (its BulkRequest behind scimmy-routers'
+ * POST /Bulk) and is on unless the `bulk` option says otherwise. SCIMMY's service provider
+ * configuration is one per process, so it stays at the widest setting (Bulk on, the limits
+ * below), and a server with Bulk off or tighter limits says so itself: a middleware in front
+ * of the SCIMMY router rewrites the `bulk` part of its /ServiceProviderConfig answer and
+ * answers POST /Bulk with 501 (off), or 413 beyond its own limits, before SCIMMY sees it.
  *
  * Test-only code.
  */
@@ -25,6 +38,7 @@ import SCIMMY from "scimmy";
 import SCIMMYRouters from "scimmy-routers";
 
 export const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+const SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 export type StoredUser = {
   id: string;
@@ -48,7 +62,15 @@ export interface ScimServerOptions {
   userGroups?: boolean;
   /** Serve HTTPS with a fresh self-signed certificate for 127.0.0.1 (uses openssl). */
   tls?: boolean;
+  /**
+   * SCIM Bulk: on by default with SCIMMY's limits (BULK_LIMITS); false answers POST /Bulk
+   * with 501 and advertises bulk.supported false; an object sets tighter limits.
+   */
+  bulk?: boolean | { maxOperations?: number; maxPayloadSize?: number };
 }
+
+/** The widest Bulk limits a test server advertises (SCIMMY's process-wide setting). */
+export const BULK_LIMITS = { maxOperations: 1000, maxPayloadSize: 1_048_576 } as const;
 
 export interface TestScimServer {
   /** e.g. http://127.0.0.1:PORT/scim/v2 */
@@ -56,13 +78,17 @@ export interface TestScimServer {
   token: string;
   /** With `tls`: the certificate (PEM) to trust. */
   certificatePem?: string;
-  users: Map<string, StoredUser>;
-  groups: Map<string, StoredGroup>;
+  /** The store, to read: change it through SCIM or addUser/addGroup, which keep its indexes. */
+  users: ReadonlyMap<string, StoredUser>;
+  groups: ReadonlyMap<string, StoredGroup>;
   /** Every request answered: method, path (with query) and status. */
   requests: { method: string; path: string; status: number }[];
   /** Adds a group directly to the store; returns its id. */
   addGroup(displayName: string): string;
-  /** Adds a user directly to the store (as another admin of the app would); returns its id. */
+  /**
+   * Adds a user directly to the store (as another admin of the app would); returns its id.
+   * Throws when the userName is taken, as the app would refuse it.
+   */
   addUser(user: { userName: string; [attribute: string]: unknown }): string;
   /** Answers the next `n` requests with 429 Too Many Requests and `Retry-After: seconds`. */
   throttle(n: number, retryAfterSeconds?: number): void;
@@ -73,6 +99,10 @@ interface Store {
   users: Map<string, StoredUser>;
   groups: Map<string, StoredGroup>;
   userGroups: boolean;
+  /** Lower-cased userName → user id (userName is unique, case-insensitively). */
+  byUserName: Map<string, string>;
+  /** User id → the ids of the groups that list it as a member. */
+  memberOf: Map<string, Set<string>>;
 }
 
 interface Ctx {
@@ -172,15 +202,55 @@ function matches(resource: unknown, f: Filter): boolean {
   }
 }
 
-function applyFilter<T>(items: T[], filter: string | undefined): T[] {
-  if (!filter) return items;
-  let ast: Filter;
+function parsed(filter: string): Filter {
   try {
-    ast = parseFilter(filter);
+    return parseFilter(filter);
   } catch (err) {
     throw new SCIMMY.Types.Error(400, "invalidFilter", `Cannot parse the filter: ${(err as Error).message}`);
   }
-  return items.filter((item) => matches(item, ast));
+}
+
+function applyFilter<T>(items: Iterable<T>, filter: string | undefined): T[] {
+  if (!filter) return [...items];
+  const ast = parsed(filter);
+  const out: T[] = [];
+  for (const item of items) if (matches(item, ast)) out.push(item);
+  return out;
+}
+
+/** The ids a filter names when it is `id eq "x"` or an `or` of those; otherwise null. */
+function idsNamed(f: Filter): string[] | null {
+  if (f.op === "eq" && f.attrPath === "id" && typeof f.compValue === "string") return [f.compValue];
+  if (f.op !== "or") return null;
+  const ids: string[] = [];
+  for (const part of f.filters) {
+    const named = idsNamed(part);
+    if (!named) return null;
+    ids.push(...named);
+  }
+  return ids;
+}
+
+/** The userName a filter asks for when it is `userName eq "x"`; otherwise null. */
+function userNameNamed(f: Filter): string | null {
+  return f.op === "eq" && f.attrPath.toLowerCase() === "username" && typeof f.compValue === "string"
+    ? f.compValue
+    : null;
+}
+
+/** Whether the filter looks at an attribute named `name` (at the top of the resource). */
+function mentions(f: Filter, name: string): boolean {
+  switch (f.op) {
+    case "and":
+    case "or":
+      return f.filters.some((x) => mentions(x, name));
+    case "not":
+      return mentions(f.filter, name);
+    default: {
+      const top = f.attrPath.toLowerCase().split(".")[0] ?? "";
+      return top === name || top.endsWith(`:${name}`);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -196,19 +266,97 @@ const notFound = (id: string | undefined) =>
 
 function userOut(store: Store, u: StoredUser): StoredUser {
   if (!store.userGroups) return u;
-  const groups = [...store.groups.values()]
-    .filter((g) => g.members.some((m) => m.value === u.id))
-    .map((g) => ({ value: g.id, display: g.displayName, type: "direct" }));
+  const groups: { value: string; display: string; type: string }[] = [];
+  for (const id of store.memberOf.get(u.id) ?? []) {
+    const g = store.groups.get(id);
+    if (g) groups.push({ value: g.id, display: g.displayName, type: "direct" });
+  }
   return { ...u, groups };
 }
 
+const userNameKey = (userName: unknown) => String(userName ?? "").toLowerCase();
+
 function checkUniqueUserName(store: Store, userName: unknown, self?: string): void {
-  const name = String(userName ?? "").toLowerCase();
-  for (const u of store.users.values()) {
-    if (u.id !== self && u.userName.toLowerCase() === name) {
-      throw new SCIMMY.Types.Error(409, "uniqueness", "userName is already taken");
-    }
+  const holder = store.byUserName.get(userNameKey(userName));
+  if (holder !== undefined && holder !== self) {
+    throw new SCIMMY.Types.Error(409, "uniqueness", "userName is already taken");
   }
+}
+
+/** Stores `user` (new, or replacing `previous`) and keeps the userName index in step. */
+function putUser(store: Store, user: StoredUser, previous?: StoredUser): void {
+  if (previous) {
+    const key = userNameKey(previous.userName);
+    if (store.byUserName.get(key) === previous.id) store.byUserName.delete(key);
+  }
+  store.users.set(user.id, user);
+  store.byUserName.set(userNameKey(user.userName), user.id);
+}
+
+/** Removes a user, from the userName index and from every group listing it. */
+function dropUser(store: Store, id: string): boolean {
+  const user = store.users.get(id);
+  if (!user) return false;
+  store.users.delete(id);
+  const key = userNameKey(user.userName);
+  if (store.byUserName.get(key) === id) store.byUserName.delete(key);
+  for (const groupId of store.memberOf.get(id) ?? []) {
+    const g = store.groups.get(groupId);
+    if (g) g.members = g.members.filter((m) => m.value !== id);
+  }
+  store.memberOf.delete(id);
+  return true;
+}
+
+/** Stores `group` (new, or replacing `previous`) and keeps the user → groups index in step. */
+function putGroup(store: Store, group: StoredGroup, previous?: StoredGroup): void {
+  const listed = new Set(group.members.map((m) => m.value));
+  for (const m of previous?.members ?? []) {
+    if (!listed.has(m.value)) store.memberOf.get(m.value)?.delete(group.id);
+  }
+  for (const userId of listed) {
+    const held = store.memberOf.get(userId);
+    if (held) held.add(group.id);
+    else store.memberOf.set(userId, new Set([group.id]));
+  }
+  store.groups.set(group.id, group);
+}
+
+function dropGroup(store: Store, id: string): boolean {
+  const group = store.groups.get(id);
+  if (!group) return false;
+  store.groups.delete(id);
+  for (const m of group.members) store.memberOf.get(m.value)?.delete(id);
+  return true;
+}
+
+/** The users a list request asks for: filtered on the stored users, `groups` built for the matches only. */
+function listUsers(store: Store, filter: string | undefined): StoredUser[] {
+  if (!filter) return [...store.users.values()].map((u) => userOut(store, u));
+  const ast = parsed(filter);
+  const ids = idsNamed(ast);
+  if (ids) {
+    const found: StoredUser[] = [];
+    for (const id of new Set(ids)) {
+      const u = store.users.get(id);
+      if (u) found.push(userOut(store, u));
+    }
+    return found;
+  }
+  const userName = userNameNamed(ast);
+  if (userName !== null) {
+    const id = store.byUserName.get(userName.toLowerCase());
+    const u = id === undefined ? undefined : store.users.get(id);
+    return u ? [userOut(store, u)] : [];
+  }
+  // A filter on groups needs them built first; any other is decided on the stored user.
+  const onGroups = store.userGroups && mentions(ast, "groups");
+  const out: StoredUser[] = [];
+  for (const u of store.users.values()) {
+    const seen = onGroups ? userOut(store, u) : u;
+    if (matches(seen, ast)) out.push(onGroups ? seen : userOut(store, u));
+  }
+  return out;
 }
 
 let declared = false;
@@ -216,6 +364,8 @@ let declared = false;
 function declareResources(): void {
   if (declared) return;
   declared = true;
+  // Process-wide: the widest Bulk setting any server offers (see the top of the file).
+  SCIMMY.Config.set({ bulk: { supported: true, ...BULK_LIMITS } });
   SCIMMY.Resources.declare(SCIMMY.Resources.User.extend(SCIMMY.Schemas.EnterpriseUser, false))
     .ingress((resource, instance, ctx: Ctx) => {
       const { store } = ctx;
@@ -229,13 +379,13 @@ function declareResources(): void {
           id: existing.id,
           meta: { created: existing.meta.created, lastModified: now() },
         } as StoredUser;
-        store.users.set(existing.id, next);
+        putUser(store, next, existing);
         return userOut(store, next);
       }
       const id = randomUUID();
       const stamp = now();
       const user = { ...data, id, meta: { created: stamp, lastModified: stamp } } as StoredUser;
-      store.users.set(id, user);
+      putUser(store, user);
       return userOut(store, user);
     })
     .egress((resource, ctx: Ctx) => {
@@ -245,13 +395,10 @@ function declareResources(): void {
         if (!u) throw notFound(resource.id);
         return userOut(store, u);
       }
-      const all = [...store.users.values()].map((u) => userOut(store, u));
-      return applyFilter(all, ctx.filter);
+      return listUsers(store, ctx.filter);
     })
     .degress((resource, ctx: Ctx) => {
-      const { store } = ctx;
-      if (!resource.id || !store.users.delete(resource.id)) throw notFound(resource.id);
-      for (const g of store.groups.values()) g.members = g.members.filter((m) => m.value !== resource.id);
+      if (!resource.id || !dropUser(ctx.store, resource.id)) throw notFound(resource.id);
     });
 
   SCIMMY.Resources.declare(SCIMMY.Resources.Group)
@@ -259,11 +406,15 @@ function declareResources(): void {
       const { store } = ctx;
       const data = plain(instance);
       const members: StoredGroup["members"] = [];
+      const listed = new Set<string>();
       for (const m of (data.members as { value?: string; display?: string }[] | undefined) ?? []) {
         if (!m.value || !store.users.has(m.value)) {
           throw new SCIMMY.Types.Error(400, "invalidValue", `No user ${m.value} to be a member`);
         }
-        if (!members.some((x) => x.value === m.value)) members.push({ value: m.value });
+        if (!listed.has(m.value)) {
+          listed.add(m.value);
+          members.push({ value: m.value });
+        }
       }
       const existing = resource.id ? store.groups.get(resource.id) : undefined;
       if (resource.id && !existing) throw notFound(resource.id);
@@ -274,7 +425,7 @@ function declareResources(): void {
         members,
         meta: { created: existing?.meta.created ?? stamp, lastModified: stamp },
       };
-      store.groups.set(group.id, group);
+      putGroup(store, group, existing);
       return group;
     })
     .egress((resource, ctx: Ctx) => {
@@ -284,11 +435,68 @@ function declareResources(): void {
         if (!g) throw notFound(resource.id);
         return g;
       }
-      return applyFilter([...store.groups.values()], ctx.filter);
+      const ids = ctx.filter ? idsNamed(parsed(ctx.filter)) : null;
+      if (ids) return [...new Set(ids)].flatMap((id) => store.groups.get(id) ?? []);
+      return applyFilter(store.groups.values(), ctx.filter);
     })
     .degress((resource, ctx: Ctx) => {
-      if (!resource.id || !ctx.store.groups.delete(resource.id)) throw notFound(resource.id);
+      if (!resource.id || !dropGroup(ctx.store, resource.id)) throw notFound(resource.id);
     });
+}
+
+/** A SCIM error answer (RFC 7644 §3.12). */
+function sendError(res: express.Response, status: number, detail: string): void {
+  res
+    .status(status)
+    .type("application/scim+json")
+    .send(JSON.stringify({ schemas: [SCIM_ERROR], status: String(status), detail }));
+}
+
+/**
+ * This server's own Bulk setting in front of SCIMMY's process-wide one: the `bulk` part of
+ * /ServiceProviderConfig, and POST /Bulk refused when off (501) or beyond this server's
+ * limits (413). Requests without the right token go on to SCIMMY, which answers 401.
+ */
+function ownBulkSetting(
+  bulk: { supported: boolean; maxOperations: number; maxPayloadSize: number },
+  authorized: (req: express.Request) => boolean,
+): express.RequestHandler {
+  const readJson = express.json({
+    type: ["application/scim+json", "application/json"],
+    limit: bulk.maxPayloadSize,
+  });
+  return (req, res, next) => {
+    if (req.method === "GET" && req.path === "/ServiceProviderConfig") {
+      const json = res.json.bind(res);
+      res.json = (body: unknown) =>
+        json(res.statusCode < 300 && body && typeof body === "object" ? { ...plain(body), bulk } : body);
+      return next();
+    }
+    if (req.method !== "POST" || req.path !== "/Bulk" || !authorized(req)) return next();
+    if (!bulk.supported) return sendError(res, 501, "Endpoint Not Implemented");
+    if (Number(req.header("content-length")) > bulk.maxPayloadSize) {
+      return sendError(
+        res,
+        413,
+        `The size of the bulk operation exceeds maxPayloadSize limit (${bulk.maxPayloadSize})`,
+      );
+    }
+    readJson(req, res, (err?: unknown) => {
+      if (err) {
+        const status = Number((err as { status?: unknown }).status) || 400;
+        return sendError(res, status, (err as Error).message);
+      }
+      const ops = (req.body as { Operations?: unknown } | undefined)?.Operations;
+      if (Array.isArray(ops) && ops.length > bulk.maxOperations) {
+        return sendError(
+          res,
+          413,
+          `Number of operations in BulkRequest exceeds maxOperations limit (${bulk.maxOperations})`,
+        );
+      }
+      next();
+    });
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -333,7 +541,23 @@ export function selfSignedCertificate(): { key: string; cert: string } {
 export async function startScimServer(opts: ScimServerOptions = {}): Promise<TestScimServer> {
   declareResources();
   const token = opts.token ?? `scim-${randomUUID()}`;
-  const store: Store = { users: new Map(), groups: new Map(), userGroups: opts.userGroups ?? true };
+  const store: Store = {
+    users: new Map(),
+    groups: new Map(),
+    userGroups: opts.userGroups ?? true,
+    byUserName: new Map(),
+    memberOf: new Map(),
+  };
+  const bulk = {
+    supported: opts.bulk !== false,
+    maxOperations: BULK_LIMITS.maxOperations,
+    maxPayloadSize: BULK_LIMITS.maxPayloadSize,
+    ...(typeof opts.bulk === "object" ? opts.bulk : {}),
+  };
+  if (bulk.maxOperations > BULK_LIMITS.maxOperations || bulk.maxPayloadSize > BULK_LIMITS.maxPayloadSize) {
+    throw new Error(`a test SCIM server's Bulk limits are at most ${JSON.stringify(BULK_LIMITS)}`);
+  }
+  const authorized = (req: express.Request) => req.header("authorization") === `Bearer ${token}`;
   const requests: TestScimServer["requests"] = [];
   let throttled = 0;
   let retryAfter = 1;
@@ -361,7 +585,7 @@ export async function startScimServer(opts: ScimServerOptions = {}): Promise<Tes
         .type("application/scim+json")
         .send(
           JSON.stringify({
-            schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            schemas: [SCIM_ERROR],
             status: "429",
             detail: "Too many requests",
           }),
@@ -370,12 +594,16 @@ export async function startScimServer(opts: ScimServerOptions = {}): Promise<Tes
     }
     next();
   });
+  app.use("/scim/v2", ownBulkSetting(bulk, authorized));
+  // Each router adds its authentication scheme to SCIMMY's process-wide configuration:
+  // start from none, so the answer lists one however many servers a process starts.
+  SCIMMY.Config.set("authenticationSchemes", []);
   app.use(
     "/scim/v2",
     new SCIMMYRouters({
       type: "bearer",
       handler: (req) => {
-        if (req.header("authorization") !== `Bearer ${token}`) throw new Error("Invalid bearer token");
+        if (!authorized(req)) throw new Error("Invalid bearer token");
         return "tandem-test-admin";
       },
       context: (req): Ctx => {
@@ -408,13 +636,16 @@ export async function startScimServer(opts: ScimServerOptions = {}): Promise<Tes
     addGroup(displayName) {
       const stamp = now();
       const id = randomUUID();
-      store.groups.set(id, { id, displayName, members: [], meta: { created: stamp, lastModified: stamp } });
+      putGroup(store, { id, displayName, members: [], meta: { created: stamp, lastModified: stamp } });
       return id;
     },
     addUser(user) {
+      if (store.byUserName.has(userNameKey(user.userName))) {
+        throw new Error(`userName ${user.userName} is already taken`);
+      }
       const stamp = now();
       const id = randomUUID();
-      store.users.set(id, { ...user, id, meta: { created: stamp, lastModified: stamp } });
+      putUser(store, { ...user, id, meta: { created: stamp, lastModified: stamp } });
       return id;
     },
     throttle(n, retryAfterSeconds = 1) {

@@ -11,7 +11,21 @@ import {
   isConnectorError,
   type TestConnectionResult,
 } from "../kit.js";
-import { ScimClient, type ScimGroup, type ScimUser, scimString } from "../scim/index.js";
+import {
+  bulkStatus,
+  SCIM_BULK_REQUEST,
+  type ScimBulkOperation,
+  type ScimBulkResult,
+} from "../scim/client.js";
+import {
+  SCIM_PATCH_OP,
+  ScimClient,
+  ScimClientError,
+  type ScimGroup,
+  type ScimPatchOp,
+  type ScimUser,
+  scimString,
+} from "../scim/index.js";
 import type { ScimAppConfig } from "./config.js";
 import { isStatus, scimOp, toConnectorError } from "./errors.js";
 import { fieldOf, newUser, patchOps, toAccount, userFilter, userGroups } from "./mapping.js";
@@ -33,11 +47,43 @@ export const SCIM_APP_META: ConnectorMeta = {
 
 type Field = "userName" | "email" | "employeeNumber";
 
+/** What the app's ServiceProviderConfig allows in one Bulk request. */
+interface BulkLimits {
+  maxOperations: number;
+  maxPayloadSize: number;
+}
+
+/** Operations per Bulk request at most, whatever the app allows. */
+const BULK_MAX_OPERATIONS = 1000;
+/** When the app announces Bulk without its limits (RFC 7644 requires them). */
+const BULK_DEFAULT_OPERATIONS = 100;
+const BULK_DEFAULT_PAYLOAD = 1_048_576;
+/** Requests in flight at once when the app is asked account by account. */
+const IN_FLIGHT = 8;
+const DEACTIVATE: ScimPatchOp[] = [{ op: "replace", path: "active", value: false }];
+
+/** Runs `fn` over the items, at most `limit` at a time. */
+async function pooled<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** A positive integer setting of the app's, or the fallback. */
+const limitOf = (value: unknown, fallback: number) => {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+};
+
 /** A SaaS app's SCIM 2.0 service provider (RFC 7643/7644): Users are accounts, Groups are entitlements. */
 export class ScimAppConnector implements Connector {
   readonly meta = SCIM_APP_META;
   private readonly http: HttpTransport;
   private readonly scim: ScimClient;
+  /** The app's Bulk limits (null: no Bulk), read from its ServiceProviderConfig once. */
+  private bulk?: Promise<BulkLimits | null>;
 
   constructor(
     private readonly cfg: ScimAppConfig,
@@ -299,6 +345,188 @@ export class ScimAppConnector implements Connector {
 
   disableAccount(externalId: string): Promise<void> {
     return this.setActive(externalId, false, "disable account");
+  }
+
+  /**
+   * Where the app offers SCIM Bulk (its ServiceProviderConfig says so), the PATCHes setting
+   * active=false go in as few Bulk requests as its limits allow, each operation answered on
+   * its own; otherwise one PATCH per account, a few at a time. Nothing is read first: a
+   * PATCH that sets active=false is harmless on an account already disabled, and the engine
+   * reads every account back afterwards.
+   */
+  async disableMany(externalIds: readonly string[]): Promise<Map<string, ConnectorError>> {
+    const what = "disable account";
+    const refused = new Map<string, ConnectorError>();
+    let ids = [...new Set(externalIds)];
+    if (ids.length === 0) return refused;
+    const limits = await scimOp(what, () => this.bulkLimits());
+    if (limits) ids = await this.disableInBulk(ids, limits, refused);
+    await this.disableEach(ids, refused);
+    return refused;
+  }
+
+  /** The app's Bulk limits, or null when it has no Bulk; read once, again after a failed read. */
+  private bulkLimits(): Promise<BulkLimits | null> {
+    if (!this.bulk) {
+      this.bulk = this.readBulkLimits();
+      this.bulk.catch(() => {
+        this.bulk = undefined;
+      });
+    }
+    return this.bulk;
+  }
+
+  private async readBulkLimits(): Promise<BulkLimits | null> {
+    let config: Record<string, unknown>;
+    try {
+      config = await this.scim.serviceProviderConfig();
+    } catch (err) {
+      // An app without the endpoint offers nothing beyond the basics.
+      if (isStatus(err, 404) || isStatus(err, 501)) return null;
+      throw err;
+    }
+    const bulk = config?.bulk as { supported?: unknown; maxOperations?: unknown; maxPayloadSize?: unknown };
+    if (bulk?.supported !== true) return null;
+    return {
+      maxOperations: Math.min(limitOf(bulk.maxOperations, BULK_DEFAULT_OPERATIONS), BULK_MAX_OPERATIONS),
+      maxPayloadSize: limitOf(bulk.maxPayloadSize, BULK_DEFAULT_PAYLOAD),
+    };
+  }
+
+  /**
+   * Sends the disables in Bulk requests within `limits`, recording what each operation
+   * reports in `refused`. Returns the ids still to be done one by one: an operation too
+   * large for a Bulk request on its own, or all that were left when the app turned out not
+   * to take Bulk requests after all. Throws when a request fails as a whole before any has
+   * been answered; after that, a failed request's accounts (and the rest) are refused with
+   * its error.
+   */
+  private async disableInBulk(
+    ids: string[],
+    limits: BulkLimits,
+    refused: Map<string, ConnectorError>,
+  ): Promise<string[]> {
+    const what = "disable account";
+    // The request's size in bytes: the envelope, then each operation and its comma.
+    const envelope = Buffer.byteLength(JSON.stringify({ schemas: [SCIM_BULK_REQUEST], Operations: [] }));
+    const single: string[] = [];
+    const chunks: { ids: string[]; ops: ScimBulkOperation[] }[] = [];
+    let chunk = { ids: [] as string[], ops: [] as ScimBulkOperation[] };
+    let size = envelope;
+    for (const id of ids) {
+      const op: ScimBulkOperation = {
+        method: "PATCH",
+        path: `/Users/${encodeURIComponent(id)}`,
+        data: { schemas: [SCIM_PATCH_OP], Operations: DEACTIVATE },
+      };
+      const opSize = Buffer.byteLength(JSON.stringify(op)) + 1;
+      if (envelope + opSize > limits.maxPayloadSize) {
+        single.push(id);
+        continue;
+      }
+      if (chunk.ops.length >= limits.maxOperations || size + opSize > limits.maxPayloadSize) {
+        chunks.push(chunk);
+        chunk = { ids: [], ops: [] };
+        size = envelope;
+      }
+      chunk.ids.push(id);
+      chunk.ops.push(op);
+      size += opSize;
+    }
+    if (chunk.ops.length) chunks.push(chunk);
+
+    let answered = false;
+    for (const [n, c] of chunks.entries()) {
+      let results: ScimBulkResult[];
+      try {
+        results = (await this.scim.bulk(c.ops)).Operations ?? [];
+      } catch (err) {
+        if (isStatus(err, 501) || isStatus(err, 404) || isStatus(err, 405)) {
+          // The app has no Bulk after all (its settings changed): ask account by account.
+          this.bulk = Promise.resolve(null);
+          return [...single, ...chunks.slice(n).flatMap((x) => x.ids)];
+        }
+        if (isStatus(err, 413)) {
+          single.push(...c.ids);
+          continue;
+        }
+        const e = toConnectorError(err, `${what} (bulk)`);
+        if (!answered) throw e;
+        for (const id of chunks.slice(n).flatMap((x) => x.ids)) refused.set(id, e);
+        return single;
+      }
+      answered = true;
+      this.bulkOutcomes(c.ids, results, refused);
+    }
+    return single;
+  }
+
+  /** Each operation's outcome, matched to its account by location, else by position. */
+  private bulkOutcomes(ids: string[], results: ScimBulkResult[], refused: Map<string, ConnectorError>): void {
+    const what = "disable account";
+    const open = new Set(ids);
+    const byPosition = results.length === ids.length;
+    for (const [i, r] of results.entries()) {
+      const last = r.location?.split(/[?#]/)[0]?.split("/").pop();
+      let id: string | undefined;
+      if (last !== undefined) {
+        try {
+          id = decodeURIComponent(last);
+        } catch {
+          id = last;
+        }
+      }
+      if (id === undefined || !open.has(id)) id = byPosition ? ids[i] : undefined;
+      const status = bulkStatus(r);
+      // Without a status that reads as one, the outcome is unknown: left for the end.
+      if (id === undefined || !open.has(id) || status === 0) continue;
+      open.delete(id);
+      if (status >= 200 && status < 300) continue;
+      const body = (r.response ?? {}) as { detail?: unknown; scimType?: unknown };
+      const cause = new ScimClientError(
+        status,
+        typeof body.detail === "string" ? body.detail : `the operation failed (status ${status})`,
+        typeof body.scimType === "string" ? body.scimType : undefined,
+        undefined,
+        r.response,
+      );
+      refused.set(
+        id,
+        status === 404
+          ? new ConnectorError("not_found", `${what}: no account ${id}`, { cause })
+          : toConnectorError(cause, what),
+      );
+    }
+    for (const id of open) {
+      refused.set(
+        id,
+        new ConnectorError("remote", `${what}: the app's Bulk response gives no outcome for it`, {
+          retryable: true,
+        }),
+      );
+    }
+  }
+
+  /**
+   * One PATCH per account, IN_FLIGHT at a time. An unreachable app or refused credentials
+   * stop the call (it throws); any other refusal is recorded against its account.
+   */
+  private async disableEach(ids: string[], refused: Map<string, ConnectorError>): Promise<void> {
+    const what = "disable account";
+    let stop: ConnectorError | undefined;
+    await pooled(ids, IN_FLIGHT, async (id) => {
+      if (stop) return;
+      try {
+        await this.scim.users.patch(id, DEACTIVATE);
+      } catch (err) {
+        const e = isStatus(err, 404)
+          ? new ConnectorError("not_found", `${what}: no account ${id}`, { cause: err })
+          : toConnectorError(err, what);
+        if (e.kind === "unreachable" || e.kind === "auth") stop ??= e;
+        else refused.set(id, e);
+      }
+    });
+    if (stop) throw stop;
   }
 
   enableAccount(externalId: string): Promise<void> {

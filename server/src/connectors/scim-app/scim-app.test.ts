@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeBatch } from "../../modules/access/execute.js";
+import type { RunnableStep } from "../../modules/access/verify.js";
 import { ENTERPRISE, startScimServer, type TestScimServer } from "../../test/scim-server.js";
 import { unusedPort } from "../../test/slapd.js";
 import { type ContractSetup, collect, connectorFailure, runConnectorContract } from "../contract.js";
@@ -194,6 +197,238 @@ describe("scim-app connector on a SCIMMY server", () => {
     } finally {
       await small.close();
     }
+  });
+});
+
+describe("the test SCIM server's store", () => {
+  it("keeps its indexes in step: userName renamed, groups deleted, users deleted, id filters", async () => {
+    const server = await startScimServer();
+    const c = connect(server);
+    try {
+      const group = server.addGroup("app-indexed");
+      const get = async (query: string) => {
+        const res = await fetch(`${server.baseUrl}${query}`, {
+          headers: { authorization: `Bearer ${server.token}` },
+        });
+        expect(res.status, query).toBe(200);
+        return ((await res.json()) as { Resources: { id: string }[] }).Resources.map((r) => r.id).sort();
+      };
+      const want = { email: "i1@example.test", displayName: "I One", employeeNumber: "I-1", enabled: true };
+      const a = await c.createAccount({ ...want, username: "indexed-one" });
+      await c.updateAccount(a.externalId, { username: "Indexed-Renamed" });
+      // The old name is free again, the new one taken (case-insensitively).
+      expect(await c.findAccount({ username: "indexed-one" })).toBeNull();
+      expect((await c.findAccount({ username: "indexed-renamed" }))?.externalId).toBe(a.externalId);
+      expect(() => server.addUser({ userName: "INDEXED-RENAMED" })).toThrow(/taken/);
+      const b = await c.createAccount({ ...want, email: "i2@example.test", username: "indexed-one" });
+      expect(b.externalId).not.toBe(a.externalId);
+      expect(
+        await get(
+          `/Users?filter=${encodeURIComponent(`id eq "${a.externalId}" or id eq "${b.externalId}"`)}`,
+        ),
+      ).toEqual([a.externalId, b.externalId].sort());
+
+      await c.grant(a.externalId, group);
+      await c.grant(b.externalId, group);
+      expect(await get(`/Users?filter=${encodeURIComponent(`groups[value eq "${group}"]`)}`)).toEqual(
+        [a.externalId, b.externalId].sort(),
+      );
+      await c.deleteAccount(b.externalId);
+      expect(server.groups.get(group)?.members).toEqual([{ value: a.externalId }]);
+      const removed = await fetch(`${server.baseUrl}/Groups/${group}`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${server.token}` },
+      });
+      expect(removed.status).toBe(204);
+      expect((await c.getAccount(a.externalId))?.entitlements).toEqual([]);
+    } finally {
+      await c.close();
+      await server.stop();
+    }
+  });
+});
+
+describe("scim-app disableMany", () => {
+  const servers: TestScimServer[] = [];
+  const connectors: Connector[] = [];
+  const start = async (opts: Parameters<typeof startScimServer>[0] = {}) => {
+    const server = await startScimServer(opts);
+    servers.push(server);
+    return server;
+  };
+  const connectTo = (server: TestScimServer, over: Partial<ScimAppConfigInput> = {}) => {
+    const c = connect(server, over);
+    connectors.push(c);
+    return c;
+  };
+  const people = (server: TestScimServer, n: number) =>
+    Array.from({ length: n }, () => server.addUser({ userName: `many-${randomUUID()}`, active: true }));
+  /** The requests since `from`, with user ids left out. */
+  const calls = (server: TestScimServer, from: number) =>
+    server.requests
+      .slice(from)
+      .map(
+        (r) =>
+          `${r.method} ${r.path.replace(/^\/scim\/v2/, "").replace(/\/Users\/[^/?]+/, "/Users/:id")} ${r.status}`,
+      );
+  const active = (server: TestScimServer, ids: string[]) => ids.map((id) => server.users.get(id)?.active);
+
+  afterAll(async () => {
+    await Promise.allSettled(connectors.map((c) => c.close()));
+    await Promise.allSettled(servers.map((s) => s.stop()));
+  });
+
+  it("with SCIM Bulk: one Bulk request, each operation's outcome reported for its own account", async () => {
+    const server = await start();
+    const c = connectTo(server);
+    const ids = people(server, 5);
+    // A record the app itself cannot read back, so it refuses to change it (400).
+    const broken = server.addUser({ userName: `broken-${randomUUID()}`, active: true, emails: "not a list" });
+    const gone = randomUUID();
+    let from = server.requests.length;
+    const refused = await c.disableMany!([...ids, gone, broken, ids[0]!]);
+    expect([...refused.keys()].sort()).toEqual([gone, broken].sort());
+    expect(refused.get(gone)).toMatchObject({ kind: "not_found", retryable: false });
+    expect(refused.get(broken)).toMatchObject({ kind: "remote", retryable: false });
+    expect(refused.get(broken)?.message).toMatch(/emails/);
+    expect(active(server, ids)).toEqual(ids.map(() => false));
+    expect(server.users.get(broken)?.active).toBe(true);
+    expect(calls(server, from)).toEqual(["GET /ServiceProviderConfig 200", "POST /Bulk 200"]);
+
+    // Idempotent, and the app's settings are read once per connector.
+    from = server.requests.length;
+    expect((await c.disableMany!(ids)).size).toBe(0);
+    expect(active(server, ids)).toEqual(ids.map(() => false));
+    expect(calls(server, from)).toEqual(["POST /Bulk 200"]);
+  });
+
+  it("keeps every Bulk request within the app's maxOperations and maxPayloadSize", async () => {
+    const few = await start({ bulk: { maxOperations: 3 } });
+    const ids = people(few, 7);
+    let from = few.requests.length;
+    expect((await connectTo(few).disableMany!(ids)).size).toBe(0);
+    expect(active(few, ids)).toEqual(ids.map(() => false));
+    expect(calls(few, from)).toEqual([
+      "GET /ServiceProviderConfig 200",
+      "POST /Bulk 200",
+      "POST /Bulk 200",
+      "POST /Bulk 200",
+    ]);
+
+    // About three operations fit in 700 bytes; the server answers 413 to a larger request.
+    const small = await start({ bulk: { maxPayloadSize: 700 } });
+    const more = people(small, 7);
+    from = small.requests.length;
+    expect((await connectTo(small).disableMany!(more)).size).toBe(0);
+    expect(active(small, more)).toEqual(more.map(() => false));
+    const sent = calls(small, from);
+    expect(sent.filter((x) => x.startsWith("POST /Bulk")).length).toBeGreaterThan(2);
+    expect(sent.every((x) => x === "GET /ServiceProviderConfig 200" || x === "POST /Bulk 200")).toBe(true);
+  });
+
+  it("without SCIM Bulk: one PATCH per account, none read first", async () => {
+    const server = await start({ bulk: false });
+    const c = connectTo(server);
+    const ids = people(server, 4);
+    const gone = randomUUID();
+    const from = server.requests.length;
+    const refused = await c.disableMany!([...ids, gone]);
+    expect([...refused.keys()]).toEqual([gone]);
+    expect(refused.get(gone)).toMatchObject({ kind: "not_found", retryable: false });
+    expect(active(server, ids)).toEqual(ids.map(() => false));
+    const sent = calls(server, from);
+    expect(sent[0]).toBe("GET /ServiceProviderConfig 200");
+    expect(sent.slice(1).sort()).toEqual(
+      [...ids.map(() => "PATCH /Users/:id 200"), "PATCH /Users/:id 404"].sort(),
+    );
+    // The server refuses Bulk requests as it says it would.
+    const res = await fetch(`${server.baseUrl}/Bulk`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.token}`, "content-type": "application/scim+json" },
+      body: JSON.stringify({
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+        Operations: [],
+      }),
+    });
+    expect(res.status).toBe(501);
+    expect((await connectTo(server).disableMany!(ids)).size).toBe(0);
+  });
+
+  it("waits out a 429 on the Bulk request as on any request, within its bounds", async () => {
+    const server = await start();
+    const c = connectTo(server);
+    const ids = people(server, 3);
+    await c.disableMany!(people(server, 1)); // the app's settings are read now
+    server.throttle(1, 1);
+    let from = server.requests.length;
+    expect((await c.disableMany!(ids)).size).toBe(0);
+    expect(calls(server, from)).toEqual(["POST /Bulk 429", "POST /Bulk 200"]);
+    expect(active(server, ids)).toEqual([false, false, false]);
+
+    // More 429s than retries: the call fails as a whole, rate_limited with the app's wait.
+    const impatient = connectTo(server, { rateLimit: { maxRetries: 0 } });
+    await impatient.disableMany!(people(server, 1));
+    const more = people(server, 2);
+    server.throttle(1, 1);
+    from = server.requests.length;
+    const e = await connectorFailure(impatient.disableMany!(more));
+    expect(e).toMatchObject({ kind: "rate_limited", retryable: true, retryAfterMs: 1000 });
+    expect(calls(server, from)).toEqual(["POST /Bulk 429"]);
+
+    // A Retry-After beyond maxWaitSeconds is not waited for at all.
+    server.throttle(1, 3600);
+    from = server.requests.length;
+    expect(await connectorFailure(c.disableMany!(more))).toMatchObject({
+      kind: "rate_limited",
+      retryAfterMs: 3_600_000,
+    });
+    expect(calls(server, from)).toEqual(["POST /Bulk 429"]);
+    expect(active(server, more)).toEqual([true, true]);
+  });
+
+  it("the engine sends a batch's disables and revokes in one call each, and verifies every step", async () => {
+    const server = await start();
+    const group = server.addGroup("app-leavers");
+    const c = connectTo(server);
+    const ids = people(server, 3);
+    for (const id of ids) await c.grant(id, group);
+    const gone = randomUUID();
+    let seq = 0;
+    const step = (action: "disable" | "revoke", ref: string): RunnableStep => ({
+      id: `step-${++seq}`,
+      plan_id: "plan",
+      seq,
+      system_id: "system",
+      action,
+      account_id: null,
+      account_ref: ref,
+      entitlement_ref: action === "revoke" ? group : null,
+      spec: {},
+      state: "pending",
+      attempts: 0,
+      depends_on: null,
+      dep_account_ref: null,
+      person_id: null,
+      reason: "leaver",
+      hr_event_at: null,
+    });
+    const steps = [...ids.flatMap((id) => [step("revoke", id), step("disable", id)]), step("disable", gone)];
+    const from = server.requests.length;
+    const outcomes = await executeBatch(c, steps, {
+      moverGraceHours: 0,
+      retryLimit: 3,
+      retrySeconds: 1,
+      breakerWindowMinutes: 60,
+      batchSize: 200,
+      concurrency: 8,
+    });
+    expect(outcomes.map((o) => [o.step.id, o.state, o.error]).sort()).toEqual(
+      steps.map((s) => [s.id, "verified", null]).sort(),
+    );
+    expect(active(server, ids)).toEqual([false, false, false]);
+    expect(server.groups.get(group)?.members).toEqual([]);
+    const writes = calls(server, from).filter((x) => !x.startsWith("GET"));
+    expect(writes).toEqual([`PATCH /Groups/${group} 200`, "POST /Bulk 200"]);
   });
 });
 

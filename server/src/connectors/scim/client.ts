@@ -1,13 +1,14 @@
 /**
  * A small SCIM 2.0 client (RFC 7644) over fetch: Users and Groups with list (filter, all
- * pages), get, create, replace, patch and delete; bearer auth; ETags; 429/503 answered with
- * Retry-After retried a bounded number of times; SCIM errors parsed into ScimClientError.
+ * pages), get, create, replace, patch and delete; Bulk; bearer auth; ETags; 429/503 answered
+ * with Retry-After retried a bounded number of times; SCIM errors parsed into ScimClientError.
  */
 
 export const SCIM_USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 export const SCIM_GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 export const SCIM_ENTERPRISE_USER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 export const SCIM_PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+export const SCIM_BULK_REQUEST = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 const SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 export interface ScimMeta {
@@ -55,6 +56,40 @@ export interface ScimPatchOp {
   op: "add" | "replace" | "remove";
   path?: string;
   value?: unknown;
+}
+
+/** One operation of a Bulk request (RFC 7644 §3.7); `path` is relative to the base URL. */
+export interface ScimBulkOperation {
+  method: "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  bulkId?: string;
+  version?: string;
+  data?: unknown;
+}
+
+/** What the app reports for one operation of a Bulk request. */
+export interface ScimBulkResult {
+  method?: string;
+  bulkId?: string;
+  version?: string;
+  location?: string;
+  /** The operation's HTTP status: a string per RFC 7644, a number or { code } from some apps. */
+  status?: string | number | { code?: string | number };
+  /** The error (a SCIM Error message) when the operation failed. */
+  response?: unknown;
+}
+
+export interface ScimBulkResponse {
+  schemas: string[];
+  Operations: ScimBulkResult[];
+}
+
+/** A Bulk result's status as a number (0 when the app gave none that reads as one). */
+export function bulkStatus(result: ScimBulkResult): number {
+  const s = result.status;
+  const code = s && typeof s === "object" ? s.code : s;
+  const n = Number(code);
+  return Number.isInteger(n) ? n : 0;
 }
 
 export interface ListOptions {
@@ -212,6 +247,21 @@ export class ScimClient {
       r.meta = { ...r.meta, version: r.meta?.version ?? etag };
     }
     return value;
+  }
+
+  /**
+   * POST /Bulk with the operations, in the order given. `failOnErrors` unset: the app carries
+   * on after a failed operation. A 429/503 for the request as a whole is waited out and
+   * retried as any request is; each operation's own outcome is in the response.
+   */
+  bulk(operations: ScimBulkOperation[], o: { failOnErrors?: number } = {}): Promise<ScimBulkResponse> {
+    return this.json("POST", "/Bulk", {
+      body: {
+        schemas: [SCIM_BULK_REQUEST],
+        ...(o.failOnErrors ? { failOnErrors: o.failOnErrors } : {}),
+        Operations: operations,
+      },
+    });
   }
 
   serviceProviderConfig(): Promise<Record<string, unknown>> {

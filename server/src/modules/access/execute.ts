@@ -112,8 +112,8 @@ const READ_CHUNK = 100;
 /**
  * Applies and verifies a claimed batch. Steps of one account run in order, accounts side by
  * side; where the system can do many at once, the batch's revokes of one entitlement go in
- * one call and the touched accounts are read back together. Every step is still verified on
- * its own from what the system reports afterwards.
+ * one call, its disables in another, and the touched accounts are read back together. Every
+ * step is still verified on its own from what the system reports afterwards.
  */
 export async function executeBatch(
   connector: Connector,
@@ -139,7 +139,7 @@ export async function executeBatch(
   };
   const openState = (s: RunnableStep) => (s.state === "manual" ? "pending" : s.state);
 
-  const bulk = await revokeInBulk(connector, steps);
+  const bulk = await applyInBulk(connector, steps);
   if (bulk.down) down = bulk.down;
 
   const groups = new Map<string, RunnableStep[]>();
@@ -273,37 +273,56 @@ export async function executeBatch(
 }
 
 /**
- * The batch's revokes of one entitlement, in one call where the connector has revokeMany.
- * Steps it could not take stay for the single form, one by one; an account the system does
- * not know is as good as revoked (the read-back decides).
+ * The batch's revokes of one entitlement in one call where the connector has revokeMany, and
+ * its disables in one call where it has disableMany. Steps a call could not take stay for
+ * the single form, one by one; an account the system does not know is as good as revoked or
+ * disabled (the read-back decides). A call the system rate-limits as a whole leaves its
+ * steps to be tried again when the system says, rather than asking it once per step now.
  */
-async function revokeInBulk(
+async function applyInBulk(
   connector: Connector,
   steps: RunnableStep[],
 ): Promise<{ applied: Set<string>; failed: Map<string, ConnectorError>; down: ConnectorError | null }> {
   const applied = new Set<string>();
   const failed = new Map<string, ConnectorError>();
+  const calls: { steps: RunnableStep[]; run: (ids: string[]) => Promise<Map<string, ConnectorError>> }[] = [];
+  const bulkable = (s: RunnableStep, action: RunnableStep["action"]) =>
+    s.action === action && s.state !== "manual" && accountRefOf(s) !== null;
+
   const revokeMany = connector.revokeMany?.bind(connector);
-  if (!revokeMany) return { applied, failed, down: null };
-  const byEntitlement = new Map<string, RunnableStep[]>();
-  for (const s of steps) {
-    if (s.action !== "revoke" || s.state === "manual" || !s.entitlement_ref || !accountRefOf(s)) continue;
-    byEntitlement.set(s.entitlement_ref, [...(byEntitlement.get(s.entitlement_ref) ?? []), s]);
+  if (revokeMany) {
+    const byEntitlement = new Map<string, RunnableStep[]>();
+    for (const s of steps) {
+      if (!bulkable(s, "revoke") || !s.entitlement_ref) continue;
+      byEntitlement.set(s.entitlement_ref, [...(byEntitlement.get(s.entitlement_ref) ?? []), s]);
+    }
+    for (const [entitlement, group] of byEntitlement)
+      calls.push({ steps: group, run: (ids) => revokeMany(entitlement, ids) });
   }
-  for (const [entitlement, group] of byEntitlement) {
-    if (group.length < 2) continue;
+  const disableMany = connector.disableMany?.bind(connector);
+  if (disableMany) {
+    // An account the batch also creates or enables keeps its steps in order, one by one.
+    const enabling = new Set(
+      steps.filter((s) => s.action === "create" || s.action === "enable").map((s) => accountRefOf(s)),
+    );
+    const disables = steps.filter((s) => bulkable(s, "disable") && !enabling.has(accountRefOf(s)));
+    calls.push({ steps: disables, run: (ids) => disableMany(ids) });
+  }
+
+  for (const call of calls) {
+    if (call.steps.length < 2) continue;
     try {
-      const refused = await revokeMany(
-        entitlement,
-        group.map((s) => accountRefOf(s) as string),
-      );
-      for (const s of group) {
+      const refused = await call.run(call.steps.map((s) => accountRefOf(s) as string));
+      for (const s of call.steps) {
         const e = refused.get(accountRefOf(s) as string);
         if (e && e.kind !== "not_found") failed.set(s.id, e);
         else applied.add(s.id);
       }
     } catch (err) {
       if (isConnectorError(err) && err.kind === "unreachable") return { applied, failed, down: err };
+      if (isConnectorError(err) && err.kind === "rate_limited") {
+        for (const s of call.steps) failed.set(s.id, err);
+      }
       // Anything else: the single form, step by step, says which one and why.
     }
   }
