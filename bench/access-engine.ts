@@ -399,9 +399,25 @@ async function seedScim(peer: Peer, n: number) {
       Operations: [{ op: "replace", path: "title", value: "bench" }],
     });
   });
+  const patchPerSec = m / ((performance.now() - t1) / 1000);
+  // Raw group removals as the engine sends them (one PATCH of the group, one remove per member)
+  // against the full group: what the app itself can take, then the members are put back.
+  const sample = ids.slice(0, Math.min(n, 50));
+  const t2 = performance.now();
+  await scimFetch(peer, "PATCH", `/Groups/${peer.groupId}`, {
+    schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+    Operations: sample.map((id) => ({ op: "remove", path: `members[value eq "${id}"]` })),
+  });
+  const groupRemovalsPerSec = sample.length / ((performance.now() - t2) / 1000);
+  await scimFetch(peer, "PATCH", `/Groups/${peer.groupId}`, {
+    schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+    Operations: [{ op: "add", path: "members", value: sample.map((value) => ({ value })) }],
+  });
   return {
     createPerSec: round(createPerSec, 0),
-    patchPerSec: round(m / ((performance.now() - t1) / 1000), 0),
+    patchPerSec: round(patchPerSec, 0),
+    groupMembers: n,
+    groupRemovalsPerSec: round(groupRemovalsPerSec, 1),
   };
 }
 
@@ -420,7 +436,8 @@ async function bulkLeavers(ctx: Ctx, s: AccessBenchSettings, peers: Peer[], atMo
     const raw: Record<string, unknown> = {};
     const ldapRaw = await Promise.all(slapds.map((x) => seedLdap(x, n)));
     raw.ldap = ldapRaw;
-    raw.scim = await Promise.all(peers.slice(0, 3).map((p) => seedScim(p, n)));
+    const scimRaw = await Promise.all(peers.slice(0, 3).map((p) => seedScim(p, n)));
+    raw.scim = scimRaw;
 
     const systems: BulkSystem[] = [];
     for (let i = 0; i < 2; i++)
@@ -578,6 +595,9 @@ async function bulkLeavers(ctx: Ctx, s: AccessBenchSettings, peers: Peer[], atMo
         ldapStepsPerSec: avg(ldapSteps.map((x) => x.stepsPerSecWhileRunning)),
         ldapRawModifiesPerSec: avg(ldapRaw.map((x) => x.modifyPerSec)),
         scimStepsPerSec: avg(scimSteps.map((x) => x.stepsPerSecWhileRunning)),
+        scimRawPatchesPerSec: avg(scimRaw.map((x) => x.patchPerSec)),
+        // Each leaver's group removal costs the app this much whoever sends it.
+        scimRawGroupRemovalsPerSec: avg(scimRaw.map((x) => x.groupRemovalsPerSec)),
       },
       lockedInDirectory,
       syncs,
