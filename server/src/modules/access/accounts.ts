@@ -1,7 +1,8 @@
 /** The actual state: accounts and their entitlements as each system last reported them. */
-import { ulid } from "ulid";
+
 import type { Account } from "../../connectors/index.js";
 import type { Queryable } from "../../platform/db/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { iso } from "./context.js";
 import type { AccountView } from "./schemas.js";
 
@@ -63,20 +64,42 @@ export async function accountsOfPerson(
   q: Queryable,
   person: { id: string; employeeNumber: string; workEmail: string },
 ): Promise<AccountRow[]> {
-  const r = await q.query<AccountRow>(
-    `${SELECT} WHERE a.person_id = $1
-       OR (a.person_id IS NULL AND (a.employee_number = $2 OR lower(a.email) = lower($3)))
-     ORDER BY a.system_id, a.id`,
-    [person.id, person.employeeNumber, person.workEmail],
-  );
-  return r.rows;
+  return (await accountsOfPeople(q, [person])).get(person.id) ?? [];
 }
 
-export async function linkAccount(q: Queryable, accountId: string, personId: string): Promise<void> {
-  await q.query("UPDATE accounts SET person_id = $2 WHERE id = $1 AND person_id IS NULL", [
-    accountId,
-    personId,
-  ]);
+/**
+ * accountsOfPerson for many people with one statement, by person id. An unlinked account
+ * that matches several of them is listed for each.
+ */
+export async function accountsOfPeople(
+  q: Queryable,
+  people: readonly { id: string; employeeNumber: string; workEmail: string }[],
+): Promise<Map<string, AccountRow[]>> {
+  const unique = [...new Map(people.map((p) => [p.id, p])).values()];
+  const out = new Map<string, AccountRow[]>(unique.map((p) => [p.id, []]));
+  if (unique.length === 0) return out;
+  const r = await q.query<AccountRow & { of_person: string }>(
+    `SELECT x.of_person, a.* FROM unnest($1::text[], $2::text[], $3::text[]) AS x(of_person, employee_number, email)
+     CROSS JOIN LATERAL (${SELECT} WHERE a.person_id = x.of_person
+       OR (a.person_id IS NULL AND (a.employee_number = x.employee_number OR lower(a.email) = lower(x.email)))) a
+     ORDER BY x.of_person, a.system_id, a.id`,
+    [unique.map((p) => p.id), unique.map((p) => p.employeeNumber), unique.map((p) => p.workEmail)],
+  );
+  for (const { of_person, ...row } of r.rows) out.get(of_person)?.push(row);
+  return out;
+}
+
+/** Links accounts to people with one statement; an account linked already stays as it is. */
+export async function linkAccounts(
+  q: Queryable,
+  links: readonly { accountId: string; personId: string }[],
+): Promise<void> {
+  if (links.length === 0) return;
+  await q.query(
+    `UPDATE accounts a SET person_id = x.person_id FROM unnest($1::text[], $2::text[]) AS x(id, person_id)
+     WHERE a.id = x.id AND a.person_id IS NULL`,
+    [links.map((l) => l.accountId), links.map((l) => l.personId)],
+  );
 }
 
 /** Records an account as read back now; returns its row id. Links it to `personId` when given. */

@@ -1,10 +1,11 @@
 /** The systems catalogue: each system with its connector settings (secrets write-only) and entitlements. */
-import { ulid } from "ulid";
+
 import type { ConnectorFactory } from "../../connectors/index.js";
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Envelope } from "../../platform/crypto/index.js";
 import type { Queryable } from "../../platform/db/index.js";
 import { AppError, badRequest, conflict, notFound, unprocessable } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { availableConnectorTypes, connectorFactory, secretsAad } from "./connectors.js";
 import { iso } from "./context.js";
 import type { EntitlementView, System, SystemInput, SystemPatch } from "./schemas.js";
@@ -75,7 +76,7 @@ export async function systemRow(q: Queryable, id: string): Promise<SystemRow | u
   return (await q.query<SystemRow>("SELECT * FROM systems WHERE id = $1", [id])).rows[0];
 }
 
-/** Every system's row without the counts (what a plan is computed from, once per person). */
+/** Every system's row without the counts (what plans are computed from, once per batch). */
 export async function systemRows(q: Queryable): Promise<SystemRow[]> {
   return (await q.query<SystemRow>("SELECT * FROM systems ORDER BY lower(name)")).rows;
 }

@@ -96,7 +96,20 @@ export async function computePlan(
   opts: ComputeOptions,
 ): Promise<ComputedPlan> {
   const systems = new Map((await systemRows(q)).map((s) => [s.id, s]));
-  const accounts = await accountsOfPerson(q, person);
+  return planFrom(person, desired, await accountsOfPerson(q, person), systems, opts);
+}
+
+/**
+ * computePlan over what has been read already: the person's accounts (accountsOfPerson) and
+ * every system by id. Many plans share one read of the systems this way.
+ */
+export function planFrom(
+  person: PersonFacts,
+  desired: Desired,
+  accounts: readonly AccountRow[],
+  systems: Map<string, SystemRow>,
+  opts: ComputeOptions,
+): ComputedPlan {
   const bySystem = new Map<string, AccountRow[]>();
   for (const a of accounts) bySystem.set(a.system_id, [...(bySystem.get(a.system_id) ?? []), a]);
   const steps: PlannedStep[] = [];

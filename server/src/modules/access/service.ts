@@ -4,7 +4,6 @@
  */
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
 import type { Db } from "../../platform/db/index.js";
-import { AppError } from "../../platform/http/index.js";
 import { addHistogram } from "../../platform/metrics/index.js";
 import { releaseBreaker } from "./breaker.js";
 import { ConnectorPool } from "./connectors.js";
@@ -14,6 +13,7 @@ import { computePlan, LEAVER_TASKS } from "./plan.js";
 import {
   type CreatedPlan,
   createPlan,
+  createPlans,
   type PlanDeps,
   type PlanRequest,
   refreshPlanState,
@@ -57,23 +57,12 @@ export function createAccessService(deps: AccessDeps) {
   }
 
   /**
-   * Many plans in one transaction (a bulk of HR events delivered together). A person no
-   * longer on record is skipped; any other failure rolls all of them back, and the caller
-   * makes them one by one instead.
+   * Many plans in one transaction (a bulk of HR events delivered together), made together
+   * (createPlans). A person no longer on record is skipped; any other failure rolls all of
+   * them back, and the caller makes them one by one instead.
    */
   async function planMany(ctx: AuditContext, reqs: readonly PlanRequest[]): Promise<CreatedPlan[]> {
-    const made = await db.tx(async (q) => {
-      const out: CreatedPlan[] = [];
-      for (const req of reqs) {
-        try {
-          out.push(await createPlan(q, ctx, planDeps, req));
-        } catch (err) {
-          // Raised before the plan wrote anything (the person is looked up first).
-          if (!(err instanceof AppError && err.code === "person.not_found")) throw err;
-        }
-      }
-      return out;
-    });
+    const made = await db.tx((q) => createPlans(q, ctx, planDeps, reqs));
     kick([...new Set(made.flatMap((m) => m.systemIds))]);
     return made;
   }

@@ -2,11 +2,12 @@
  * Manual tasks: what a person must do by hand (collect a laptop, disable an account on a
  * system Tandem cannot reach) and attest. An attested task verifies the steps it stands for.
  */
-import { ulid } from "ulid";
+
 import type { ManualTask, ManualTaskRequest, ManualTaskState, TaskSink } from "../../connectors/index.js";
 import { type AuditContext, appendAudit, appendAuditMany } from "../../platform/audit/index.js";
 import type { Db, Queryable } from "../../platform/db/index.js";
 import { AppError, notFound } from "../../platform/http/index.js";
+import { ulid } from "../../platform/ids/index.js";
 import { iso } from "./context.js";
 import type { TaskListItem, TaskView } from "./schemas.js";
 
