@@ -13,8 +13,11 @@ import type { PlanReason } from "./schemas.js";
 import type { AccessService } from "./service.js";
 
 const HR: AuditContext = { actorLabel: "hr event" };
-/** HR events of one kind taken at once when many are waiting (a file import, a day's terminations). */
-const BULK_EVENTS = 25;
+/**
+ * HR events of one kind taken at once when many are waiting (a file import, a day's
+ * terminations): their plans are made together, set-based (createPlans), in one transaction.
+ */
+const BULK_EVENTS = 100;
 
 interface PersonPayload {
   personId: string;
