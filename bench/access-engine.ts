@@ -89,11 +89,24 @@ async function startPeers(n: number): Promise<{ peers: Peer[]; child: ChildProce
 }
 
 async function scimFetch(peer: Peer, method: string, pathPart: string, body?: unknown) {
-  const res = await fetch(`${peer.baseUrl}${pathPart}`, {
-    method,
-    headers: { authorization: `Bearer ${peer.token}`, "content-type": "application/scim+json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const send = () =>
+    fetch(`${peer.baseUrl}${pathPart}`, {
+      method,
+      headers: { authorization: `Bearer ${peer.token}`, "content-type": "application/scim+json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  // Seeding thousands of users can meet a connection the server is just closing: try again,
+  // and say why when it keeps failing.
+  let res: Response | undefined;
+  for (let attempt = 1; !res; attempt++) {
+    try {
+      res = await send();
+    } catch (err) {
+      const cause = (err as { cause?: unknown }).cause;
+      if (attempt >= 3) throw new Error(`SCIM ${method} ${pathPart}: ${String(cause ?? err)}`);
+      await sleep(200 * attempt);
+    }
+  }
   const text = await res.text();
   if (!res.ok) throw new Error(`SCIM ${method} ${pathPart}: ${res.status} ${text.slice(0, 200)}`);
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
