@@ -331,6 +331,26 @@ function dropGroup(store: Store, id: string): boolean {
 }
 
 /** The users a list request asks for: filtered on the stored users, `groups` built for the matches only. */
+/**
+ * Every user, for a list without a filter. SCIMMY converts each listed resource before it
+ * pages, which for thousands of users costs seconds a page; handed a sparse array as long as
+ * the list with only the asked page filled (SCIMMY's documented way to report a total), it
+ * converts that page alone. Only for the paging clients do (from the start, or page after
+ * page, unsorted): SCIMMY's own offset would cut into a page otherwise, so anything else
+ * gets every user.
+ */
+function allUsers(store: Store, constraints: { startIndex?: number; count?: number; sortBy?: string }) {
+  const all = [...store.users.values()];
+  const start = Number(constraints.startIndex ?? 1);
+  const count = Number(constraints.count ?? 20);
+  if (constraints.sortBy !== undefined || !(start === 1 || start > count))
+    return all.map((u) => userOut(store, u));
+  const page: StoredUser[] = new Array(all.length);
+  for (let i = start - 1; i < Math.min(all.length, start - 1 + count); i++)
+    page[i] = userOut(store, all[i] as StoredUser);
+  return page;
+}
+
 function listUsers(store: Store, filter: string | undefined): StoredUser[] {
   if (!filter) return [...store.users.values()].map((u) => userOut(store, u));
   const ast = parsed(filter);
@@ -395,6 +415,7 @@ function declareResources(): void {
         if (!u) throw notFound(resource.id);
         return userOut(store, u);
       }
+      if (!ctx.filter) return allUsers(store, resource.constraints ?? {});
       return listUsers(store, ctx.filter);
     })
     .degress((resource, ctx: Ctx) => {

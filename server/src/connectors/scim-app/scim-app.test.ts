@@ -246,6 +246,52 @@ describe("the test SCIM server's store", () => {
       await server.stop();
     }
   });
+
+  it("pages an unfiltered list as asked, with the total, whether it builds one page or every user", async () => {
+    const server = await startScimServer();
+    try {
+      const group = server.addGroup("app-paged");
+      const ids = Array.from({ length: 7 }, (_, i) => server.addUser({ userName: `paged-${i}` }));
+      const page = async (query: string) => {
+        const res = await fetch(`${server.baseUrl}/Users?${query}`, {
+          headers: { authorization: `Bearer ${server.token}` },
+        });
+        expect(res.status, query).toBe(200);
+        const body = (await res.json()) as {
+          totalResults: number;
+          startIndex: number;
+          Resources: { id: string; groups?: unknown[] }[];
+        };
+        return {
+          total: body.totalResults,
+          ids: body.Resources.map((r) => r.id),
+          groups: body.Resources[0]?.groups,
+        };
+      };
+      // Page after page (the page alone is built).
+      expect(await page("startIndex=1&count=3")).toMatchObject({ total: 7, ids: ids.slice(0, 3) });
+      expect(await page("startIndex=4&count=3")).toMatchObject({ total: 7, ids: ids.slice(3, 6) });
+      expect(await page("startIndex=7&count=3")).toMatchObject({ total: 7, ids: ids.slice(6) });
+      expect(await page("startIndex=1&count=0")).toMatchObject({ total: 7, ids: [] });
+      // An offset inside the first page's length (every user is built, SCIMMY pages).
+      expect(await page("startIndex=2&count=3")).toMatchObject({ total: 7, ids: ids.slice(1, 4) });
+      // What a page holds is the user as read: groups included.
+      const res = await fetch(`${server.baseUrl}/Groups/${group}`, {
+        method: "PATCH",
+        headers: { authorization: `Bearer ${server.token}`, "content-type": "application/scim+json" },
+        body: JSON.stringify({
+          schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+          Operations: [{ op: "add", path: "members", value: [{ value: ids[3] }] }],
+        }),
+      });
+      expect(res.status).toBe(200);
+      expect((await page("startIndex=4&count=3")).groups).toEqual([
+        expect.objectContaining({ value: group, display: "app-paged" }),
+      ]);
+    } finally {
+      await server.stop();
+    }
+  });
 });
 
 describe("scim-app disableMany", () => {
