@@ -53,6 +53,8 @@ export interface CreatedPlan {
   state: PlanState;
   /** Systems with steps to run now (kick their runners after commit). */
   systemIds: string[];
+  /** Steps the plan added (0 for a plan that existed already). */
+  steps: number;
 }
 
 /** Enqueues a system's runner: now, or at a later moment (one job per system and moment). */
@@ -289,7 +291,7 @@ export async function createPlans(
       if (!hit) continue;
       const later = mine.some((j) => j > i && (reqs[j] as PlanRequest).personId === hit.personId);
       const state = (later ? before : states).get(hit.id) as PlanState;
-      out[i] = { planId: hit.id, created: false, state, systemIds: [] };
+      out[i] = { planId: hit.id, created: false, state, systemIds: [], steps: 0 };
     }
   }
   await scheduleRunners(q, deps.jobs, runs);
@@ -521,7 +523,7 @@ async function makeRun(
       }
       for (const systemId of systemIds) batch.runs.push({ systemId });
     }
-    return { planId: p.planId, created: true, state, systemIds: [...systemIds] };
+    return { planId: p.planId, created: true, state, systemIds: [...systemIds], steps: p.steps.length };
   });
 }
 

@@ -3,7 +3,7 @@
  * subscribers and the CLI go through it.
  */
 import { type AuditContext, appendAudit } from "../../platform/audit/index.js";
-import type { Db } from "../../platform/db/index.js";
+import { type Db, GrowthStats } from "../../platform/db/index.js";
 import { addHistogram } from "../../platform/metrics/index.js";
 import { releaseBreaker } from "./breaker.js";
 import { ConnectorPool } from "./connectors.js";
@@ -44,6 +44,7 @@ export function createAccessService(deps: AccessDeps) {
     observeRevocation: (system, seconds) => histogram.labels(system).observe(seconds),
   });
   const planDeps: PlanDeps = { jobs, settings, capabilities: (row) => pool.capabilities(row) };
+  const stats = new GrowthStats(db);
 
   /** This process works on what it just planned, when it is a worker (others leave it to the queue). */
   const kick = (systemIds: string[]) => {
@@ -63,6 +64,12 @@ export function createAccessService(deps: AccessDeps) {
    */
   async function planMany(ctx: AuditContext, reqs: readonly PlanRequest[]): Promise<CreatedPlan[]> {
     const made = await db.tx((q) => createPlans(q, ctx, planDeps, reqs));
+    // Before the runners start on them: a burst of plans must not leave the steps table planned as small.
+    await stats.grew(
+      "access_plan_steps",
+      made.reduce((n, m) => n + m.steps, 0),
+    );
+    await stats.grew("access_plans", made.filter((m) => m.created).length);
     kick([...new Set(made.flatMap((m) => m.systemIds))]);
     return made;
   }

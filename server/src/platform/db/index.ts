@@ -8,6 +8,7 @@ export { afterCommit } from "./commit.js";
 export { MigrationError, migrate, readMigrations } from "./migrate.js";
 export { DataDirLockedError, openPglite } from "./pglite.js";
 export { openPostgres } from "./postgres.js";
+export { GrowthStats } from "./stats.js";
 export type { Db, Queryable, QueryResult } from "./types.js";
 
 export function openDatabase(config: Pick<Config, "DATABASE_URL" | "dataDir">): Promise<Db> {
