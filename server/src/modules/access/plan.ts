@@ -276,3 +276,26 @@ export const LEAVER_TASKS: {
     highRiskOnly: true,
   },
 ];
+
+/**
+ * The steps opening the leaver task catalogue (the high-risk ones only for a high-risk
+ * leaver), numbered after the `count` steps before them; `spec` says what each carries.
+ */
+export function leaverTaskSteps(
+  person: { highRisk: boolean },
+  count: number,
+  spec: (t: (typeof LEAVER_TASKS)[number]) => Record<string, unknown>,
+): PlannedStep[] {
+  return LEAVER_TASKS.filter((t) => !t.highRiskOnly || person.highRisk).map((t, i) => ({
+    key: `t${count + i + 1}`,
+    systemId: null,
+    action: "manual_task",
+    accountId: null,
+    accountRef: null,
+    username: null,
+    entitlementRef: null,
+    dependsOn: null,
+    spec: spec(t),
+    delayHours: 0,
+  }));
+}

@@ -18,7 +18,7 @@ import { type SystemRow, systemRows } from "./catalogue.js";
 import { issueCertificate } from "./certificate.js";
 import type { EngineSettings } from "./context.js";
 import { type Desired, desiredStates, type PersonFacts, peopleFacts } from "./desired.js";
-import { LEAVER_TASKS, type PlannedStep, planFrom } from "./plan.js";
+import { leaverTaskSteps, type PlannedStep, planFrom } from "./plan.js";
 import type { PlanReason, PlanState } from "./schemas.js";
 import { openTask, openTasks, type TaskInput } from "./tasks.js";
 import { departurePlans } from "./views.js";
@@ -388,23 +388,14 @@ async function makeRun(
       capabilities: deps.capabilities,
     });
     const steps = [...computed.steps];
-    if ((p.req.leaverTasks || p.reason === "leaver") && !opened.has(p.person.id)) {
-      for (const t of LEAVER_TASKS) {
-        if (t.highRiskOnly && !p.person.highRisk) continue;
-        steps.push({
-          key: `t${steps.length + 1}`,
-          systemId: null,
-          action: "manual_task",
-          accountId: null,
-          accountRef: null,
-          username: null,
-          entitlementRef: null,
-          dependsOn: null,
-          spec: { ...t, catalogue: true, dueInHours: t.highRiskOnly ? 4 : 24 },
-          delayHours: 0,
-        });
-      }
-    }
+    if ((p.req.leaverTasks || p.reason === "leaver") && !opened.has(p.person.id))
+      steps.push(
+        ...leaverTaskSteps(p.person, steps.length, (t) => ({
+          ...t,
+          catalogue: true,
+          dueInHours: t.highRiskOnly ? 4 : 24,
+        })),
+      );
     for (const a of computed.toLink) linked.add(a.id);
     p.steps = steps;
     p.toLink = computed.toLink;

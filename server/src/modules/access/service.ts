@@ -9,7 +9,7 @@ import { releaseBreaker } from "./breaker.js";
 import { ConnectorPool } from "./connectors.js";
 import { type AccessDeps, engineSettings } from "./context.js";
 import { desiredState, personFacts } from "./desired.js";
-import { computePlan, LEAVER_TASKS } from "./plan.js";
+import { computePlan, leaverTaskSteps } from "./plan.js";
 import {
   type CreatedPlan,
   createPlan,
@@ -79,23 +79,8 @@ export function createAccessService(deps: AccessDeps) {
     const person = await personFacts(db, personId);
     const desired = await desiredState(db, person, { forceEmpty: opts.leaver });
     const computed = await computePlan(db, person, desired, { capabilities: planDeps.capabilities });
-    if (opts.leaver) {
-      for (const t of LEAVER_TASKS) {
-        if (t.highRiskOnly && !person.highRisk) continue;
-        computed.steps.push({
-          key: `t${computed.steps.length + 1}`,
-          systemId: null,
-          action: "manual_task",
-          accountId: null,
-          accountRef: null,
-          username: null,
-          entitlementRef: null,
-          dependsOn: null,
-          spec: { ...t },
-          delayHours: 0,
-        });
-      }
-    }
+    if (opts.leaver)
+      computed.steps.push(...leaverTaskSteps(person, computed.steps.length, (t) => ({ ...t })));
     const names = await db.query<{ system_id: string; ref: string; name: string }>(
       "SELECT system_id, lower(external_id) AS ref, name FROM entitlements WHERE system_id = ANY ($1::text[])",
       [[...new Set(computed.steps.map((s) => s.systemId).filter((x): x is string => !!x))]],
