@@ -92,6 +92,8 @@ export interface TestScimServer {
   addUser(user: { userName: string; [attribute: string]: unknown }): string;
   /** Answers the next `n` requests with 429 Too Many Requests and `Retry-After: seconds`. */
   throttle(n: number, retryAfterSeconds?: number): void;
+  /** Drops the connection, unanswered, of the next `n` requests whose method and path match. */
+  dropNext(n: number, match: (method: string, path: string) => boolean): void;
   stop(): Promise<void>;
 }
 
@@ -581,6 +583,7 @@ export async function startScimServer(opts: ScimServerOptions = {}): Promise<Tes
   const authorized = (req: express.Request) => req.header("authorization") === `Bearer ${token}`;
   const requests: TestScimServer["requests"] = [];
   let throttled = 0;
+  const dropping = { n: 0, match: (_method: string, _path: string) => false };
   let retryAfter = 1;
 
   const app = express();
@@ -598,6 +601,12 @@ export async function startScimServer(opts: ScimServerOptions = {}): Promise<Tes
     res.on("finish", () =>
       requests.push({ method: req.method, path: req.originalUrl, status: res.statusCode }),
     );
+    if (dropping.n > 0 && dropping.match(req.method, req.originalUrl)) {
+      dropping.n--;
+      requests.push({ method: req.method, path: req.originalUrl, status: 0 });
+      req.socket.destroy();
+      return;
+    }
     if (throttled > 0) {
       throttled--;
       res
@@ -668,6 +677,10 @@ export async function startScimServer(opts: ScimServerOptions = {}): Promise<Tes
       const id = randomUUID();
       putUser(store, { ...user, id, meta: { created: stamp, lastModified: stamp } });
       return id;
+    },
+    dropNext(n, match) {
+      dropping.n = n;
+      dropping.match = match;
     },
     throttle(n, retryAfterSeconds = 1) {
       throttled = n;

@@ -474,7 +474,58 @@ describe("scim-app disableMany", () => {
     expect(active(server, ids)).toEqual([false, false, false]);
     expect(server.groups.get(group)?.members).toEqual([]);
     const writes = calls(server, from).filter((x) => !x.startsWith("GET"));
-    expect(writes).toEqual([`PATCH /Groups/${group} 200`, "POST /Bulk 200"]);
+    expect(writes).toEqual(["POST /Bulk 200", `PATCH /Groups/${group} 200`]);
+  });
+
+  it("disables first: when the group change then gets no answer, the disables are still verified", async () => {
+    const server = await start();
+    const group = server.addGroup("app-slow");
+    const c = connectTo(server);
+    const ids = people(server, 3);
+    for (const id of ids) await c.grant(id, group);
+    let seq = 0;
+    const step = (action: "disable" | "revoke", ref: string): RunnableStep => ({
+      id: `step-${++seq}`,
+      plan_id: "plan",
+      seq,
+      system_id: "system",
+      action,
+      account_id: null,
+      account_ref: ref,
+      entitlement_ref: action === "revoke" ? group : null,
+      spec: {},
+      state: "pending",
+      attempts: 0,
+      depends_on: null,
+      dep_account_ref: null,
+      person_id: null,
+      reason: "leaver",
+      hr_event_at: null,
+    });
+    const steps = ids.flatMap((id) => [step("revoke", id), step("disable", id)]);
+    // The group's PATCH is dropped unanswered (every attempt the client makes).
+    server.dropNext(10, (method, path) => method === "PATCH" && path.includes("/Groups/"));
+    const outcomes = await executeBatch(c, steps, {
+      moverGraceHours: 0,
+      retryLimit: 3,
+      retrySeconds: 1,
+      breakerWindowMinutes: 60,
+      batchSize: 200,
+      concurrency: 8,
+    });
+    const byAction = (a: string) => outcomes.filter((o) => o.step.action === a);
+    expect(byAction("disable").map((o) => o.state)).toEqual(["verified", "verified", "verified"]);
+    expect(active(server, ids)).toEqual([false, false, false]);
+    for (const o of byAction("revoke")) {
+      expect(o.state).toBe("pending");
+      expect(o.error).toMatch(/not attempted|answer|connection/i);
+    }
+    expect(
+      server.groups
+        .get(group)
+        ?.members.map((m) => m.value)
+        .sort(),
+    ).toEqual([...ids].sort());
   });
 });
 

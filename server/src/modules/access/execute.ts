@@ -150,6 +150,11 @@ export async function executeBatch(
   const done: { step: RunnableStep; ref: string }[] = [];
   await pooled([...groups.values()], settings.concurrency, async (group) => {
     for (const s of group) {
+      // Applied by a batch call before the system stopped answering: the read-back decides.
+      if (bulk.applied.has(s.id)) {
+        done.push({ step: s, ref: accountRefOf(s) as string });
+        continue;
+      }
       if (down) {
         retryOrFail(
           s,
@@ -157,10 +162,6 @@ export async function executeBatch(
           new ConnectorError("unreachable", `not attempted: ${down.message}`),
           false,
         );
-        continue;
-      }
-      if (bulk.applied.has(s.id)) {
-        done.push({ step: s, ref: accountRefOf(s) as string });
         continue;
       }
       const failed = bulk.failed.get(s.id);
@@ -273,11 +274,14 @@ export async function executeBatch(
 }
 
 /**
- * The batch's revokes of one entitlement in one call where the connector has revokeMany, and
- * its disables in one call where it has disableMany. Steps a call could not take stay for
- * the single form, one by one; an account the system does not know is as good as revoked or
- * disabled (the read-back decides). A call the system rate-limits as a whole leaves its
- * steps to be tried again when the system says, rather than asking it once per step now.
+ * The batch's disables in one call where the connector has disableMany, then its revokes of
+ * one entitlement in one call each where it has revokeMany: disabling first cuts a leaver's
+ * sign-in even when a system then fails on the (often slower) group changes, and what a call
+ * applied before the system stopped answering is still read back and verified. Steps a call
+ * could not take stay for the single form, one by one; an account the system does not know
+ * is as good as revoked or disabled (the read-back decides). A call the system rate-limits
+ * as a whole leaves its steps to be tried again when the system says, rather than asking it
+ * once per step now.
  */
 async function applyInBulk(
   connector: Connector,
@@ -289,6 +293,15 @@ async function applyInBulk(
   const bulkable = (s: RunnableStep, action: RunnableStep["action"]) =>
     s.action === action && s.state !== "manual" && accountRefOf(s) !== null;
 
+  const disableMany = connector.disableMany?.bind(connector);
+  if (disableMany) {
+    // An account the batch also creates or enables keeps its steps in order, one by one.
+    const enabling = new Set(
+      steps.filter((s) => s.action === "create" || s.action === "enable").map((s) => accountRefOf(s)),
+    );
+    const disables = steps.filter((s) => bulkable(s, "disable") && !enabling.has(accountRefOf(s)));
+    calls.push({ steps: disables, run: (ids) => disableMany(ids) });
+  }
   const revokeMany = connector.revokeMany?.bind(connector);
   if (revokeMany) {
     const byEntitlement = new Map<string, RunnableStep[]>();
@@ -298,15 +311,6 @@ async function applyInBulk(
     }
     for (const [entitlement, group] of byEntitlement)
       calls.push({ steps: group, run: (ids) => revokeMany(entitlement, ids) });
-  }
-  const disableMany = connector.disableMany?.bind(connector);
-  if (disableMany) {
-    // An account the batch also creates or enables keeps its steps in order, one by one.
-    const enabling = new Set(
-      steps.filter((s) => s.action === "create" || s.action === "enable").map((s) => accountRefOf(s)),
-    );
-    const disables = steps.filter((s) => bulkable(s, "disable") && !enabling.has(accountRefOf(s)));
-    calls.push({ steps: disables, run: (ids) => disableMany(ids) });
   }
 
   for (const call of calls) {
