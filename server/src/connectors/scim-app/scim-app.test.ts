@@ -294,6 +294,39 @@ describe("the test SCIM server's store", () => {
   });
 });
 
+/** Engine settings for driving executeBatch directly. */
+const ENGINE = {
+  moverGraceHours: 0,
+  retryLimit: 3,
+  retrySeconds: 1,
+  breakerWindowMinutes: 60,
+  batchSize: 200,
+  concurrency: 8,
+};
+
+/** Leaver steps as a runner claims them: a disable, or a revoke of `group`. */
+function leaverStep(group: string) {
+  let seq = 0;
+  return (action: "disable" | "revoke", ref: string): RunnableStep => ({
+    id: `step-${++seq}`,
+    plan_id: "plan",
+    seq,
+    system_id: "system",
+    action,
+    account_id: null,
+    account_ref: ref,
+    entitlement_ref: action === "revoke" ? group : null,
+    spec: {},
+    state: "pending",
+    attempts: 0,
+    depends_on: null,
+    dep_account_ref: null,
+    person_id: null,
+    reason: "leaver",
+    hr_event_at: null,
+  });
+}
+
 describe("scim-app disableMany", () => {
   const servers: TestScimServer[] = [];
   const connectors: Connector[] = [];
@@ -439,35 +472,10 @@ describe("scim-app disableMany", () => {
     const ids = people(server, 3);
     for (const id of ids) await c.grant(id, group);
     const gone = randomUUID();
-    let seq = 0;
-    const step = (action: "disable" | "revoke", ref: string): RunnableStep => ({
-      id: `step-${++seq}`,
-      plan_id: "plan",
-      seq,
-      system_id: "system",
-      action,
-      account_id: null,
-      account_ref: ref,
-      entitlement_ref: action === "revoke" ? group : null,
-      spec: {},
-      state: "pending",
-      attempts: 0,
-      depends_on: null,
-      dep_account_ref: null,
-      person_id: null,
-      reason: "leaver",
-      hr_event_at: null,
-    });
+    const step = leaverStep(group);
     const steps = [...ids.flatMap((id) => [step("revoke", id), step("disable", id)]), step("disable", gone)];
     const from = server.requests.length;
-    const outcomes = await executeBatch(c, steps, {
-      moverGraceHours: 0,
-      retryLimit: 3,
-      retrySeconds: 1,
-      breakerWindowMinutes: 60,
-      batchSize: 200,
-      concurrency: 8,
-    });
+    const outcomes = await executeBatch(c, steps, ENGINE);
     expect(outcomes.map((o) => [o.step.id, o.state, o.error]).sort()).toEqual(
       steps.map((s) => [s.id, "verified", null]).sort(),
     );
@@ -483,36 +491,11 @@ describe("scim-app disableMany", () => {
     const c = connectTo(server);
     const ids = people(server, 3);
     for (const id of ids) await c.grant(id, group);
-    let seq = 0;
-    const step = (action: "disable" | "revoke", ref: string): RunnableStep => ({
-      id: `step-${++seq}`,
-      plan_id: "plan",
-      seq,
-      system_id: "system",
-      action,
-      account_id: null,
-      account_ref: ref,
-      entitlement_ref: action === "revoke" ? group : null,
-      spec: {},
-      state: "pending",
-      attempts: 0,
-      depends_on: null,
-      dep_account_ref: null,
-      person_id: null,
-      reason: "leaver",
-      hr_event_at: null,
-    });
+    const step = leaverStep(group);
     const steps = ids.flatMap((id) => [step("revoke", id), step("disable", id)]);
     // The group's PATCH is dropped unanswered (every attempt the client makes).
     server.dropNext(10, (method, path) => method === "PATCH" && path.includes("/Groups/"));
-    const outcomes = await executeBatch(c, steps, {
-      moverGraceHours: 0,
-      retryLimit: 3,
-      retrySeconds: 1,
-      breakerWindowMinutes: 60,
-      batchSize: 200,
-      concurrency: 8,
-    });
+    const outcomes = await executeBatch(c, steps, ENGINE);
     const byAction = (a: string) => outcomes.filter((o) => o.step.action === a);
     expect(byAction("disable").map((o) => o.state)).toEqual(["verified", "verified", "verified"]);
     expect(active(server, ids)).toEqual([false, false, false]);
